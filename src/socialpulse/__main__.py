@@ -1,0 +1,3 @@
+from socialpulse.cli.main import main
+
+main()

@@ -1,0 +1,118 @@
+"""The ASGI application: native API, compatibility APIs, dashboard, and (embedded) the worker pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from socialpulse import __version__
+from socialpulse.config import Settings, get_settings
+from socialpulse.db.engine import make_engine, make_sessionmaker
+from socialpulse.db.migrate import upgrade
+from socialpulse.errors import AppError
+
+log = logging.getLogger("socialpulse")
+
+PROBLEM = "application/problem+json"
+
+
+def problem_response(request: Request, exc: AppError) -> JSONResponse:
+    return JSONResponse(
+        exc.problem(instance=request.url.path), status_code=exc.status_code, media_type=PROBLEM, headers=exc.headers
+    )
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for err in exc.errors():
+        field = _loc(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        errors.append({"field": field, "message": msg})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "request is not valid"
+    body = {
+        "type": "about:blank",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": errors,
+    }
+    return JSONResponse(body, status_code=422, media_type=PROBLEM)
+
+
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else "error"
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route {request.method} {request.url.path}: see /docs for the API"
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}: see /docs for the API"
+    body = {"type": "about:blank", "title": str(exc.status_code), "status": exc.status_code, "detail": detail}
+    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM, headers=getattr(exc, "headers", None))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, problem_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_problem)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_problem)  # type: ignore[arg-type]
+
+
+def create_app(settings: Settings | None = None, *, run_workers: bool | None = None, migrate: bool = True) -> FastAPI:
+    """Build the app. ``run_workers`` (default: ``settings.embedded_worker``) starts the
+    in-process worker pool and scheduler with the app."""
+    settings = settings or get_settings()
+    workers = settings.embedded_worker if run_workers is None else run_workers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessions = make_sessionmaker(engine)
+        if migrate:
+            await upgrade(engine)
+        runtime = None
+        if workers:
+            from socialpulse.refresh.runtime import Runtime
+
+            runtime = Runtime(settings, app.state.sessions)
+            await runtime.start()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="socialpulse",
+        version=__version__,
+        description="Track social-media accounts and posts on ten platforms, keep their history, "
+        "and answer analytics questions.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    from socialpulse.auth.endpoints import router as auth_router
+    from socialpulse.health.endpoints import router as health_router
+    from socialpulse.refresh.endpoints import router as refresh_router
+    from socialpulse.stats.endpoints import router as stats_router
+    from socialpulse.tracking.endpoints import router as tracking_router
+
+    for router in (health_router, auth_router, tracking_router, stats_router, refresh_router):
+        app.include_router(router)
+    return app

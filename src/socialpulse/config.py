@@ -1,0 +1,122 @@
+"""Settings, read from ``SOCIALPULSE_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./socialpulse.db"
+INSECURE_SECRET = "change-me"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Environment variables are ``SOCIALPULSE_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOCIALPULSE_", env_file=".env", extra="ignore")
+
+    # storage and coordination
+    database_url: str = DEFAULT_SQLITE_URL
+    redis_url: str | None = None
+    db_pool_size: int = 10
+
+    # auth
+    secret_key: str = INSECURE_SECRET
+    jwt_ttl_s: int = 3600
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+
+    # worker and scheduler
+    worker_concurrency: int = Field(default=4, ge=1, le=256)
+    worker_poll_s: float = Field(default=0.5, gt=0)
+    lease_s: int = Field(default=120, ge=5)
+    heartbeat_s: int = Field(default=10, ge=1)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_s: float = Field(default=2.0, ge=0)
+    retry_cap_s: float = Field(default=3600.0, ge=0)
+    scheduler_tick_s: int = Field(default=60, ge=1)
+    embedded_worker: bool = True
+    scheduler_enabled: bool = True
+
+    # refresh cadence (seconds)
+    account_refresh_s: int = 24 * 3600
+    post_refresh_under_1d_s: int = 3600
+    post_refresh_under_7d_s: int = 6 * 3600
+    post_refresh_under_30d_s: int = 24 * 3600
+    post_refresh_under_90d_s: int = 7 * 24 * 3600
+    post_refresh_older_s: int = 30 * 24 * 3600
+    recent_posts_limit: int = Field(default=25, ge=1, le=500)
+
+    # comments
+    comments_per_post: int = Field(default=20, ge=0, le=500)
+    comments_max_post_age_days: int = Field(default=30, ge=0)
+
+    # platforms: base URLs (the emulator serves every one of them under one host)
+    youtube_base_url: str = "https://www.googleapis.com/youtube/v3"
+    youtube_api_key: str | None = None
+    youtube_daily_quota: int = Field(default=10_000, ge=1)
+    youtube_rate_per_s: float = Field(default=20.0, gt=0)
+    bluesky_base_url: str = "https://public.api.bsky.app/xrpc"
+    bluesky_rate_per_s: float = Field(default=10.0, gt=0)
+    http_timeout_s: float = Field(default=20.0, gt=0)
+    http_retries: int = Field(default=2, ge=0, le=5)
+
+    # emulator (used by --demo, tests and benchmarks)
+    emulator_url: str | None = None
+
+    # sentiment
+    sentiment_model: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, v: str) -> str:
+        if v.startswith("postgresql://") or v.startswith("postgres://"):
+            v = "postgresql+asyncpg://" + v.split("://", 1)[1]
+        if v.startswith("sqlite://") and not v.startswith("sqlite+aiosqlite://"):
+            v = "sqlite+aiosqlite://" + v.split("://", 1)[1]
+        if not (v.startswith("sqlite+aiosqlite://") or v.startswith("postgresql+asyncpg://")):
+            raise ValueError(
+                "SOCIALPULSE_DATABASE_URL must be sqlite:///path.db or postgresql://user@host/db"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_secret(self) -> Settings:
+        if self.secret_key == INSECURE_SECRET and self.is_postgres:
+            raise ValueError(
+                "SOCIALPULSE_SECRET_KEY must be set to a long random string when running on PostgreSQL "
+                "(a shared deployment); generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_emulator(self, url: str) -> Settings:
+        """A copy whose every platform base URL points at the emulator at ``url``."""
+        url = url.rstrip("/")
+        return self.model_copy(
+            update={
+                "emulator_url": url,
+                "youtube_base_url": f"{url}/youtube/v3",
+                "youtube_api_key": self.youtube_api_key or "emulator-key",
+                "bluesky_base_url": f"{url}/xrpc",
+            }
+        )
+
+
+def random_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

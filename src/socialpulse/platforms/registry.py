@@ -1,0 +1,68 @@
+"""Builds the connector for a platform from settings; one shared HTTP client and pacer per platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from socialpulse.config import Settings
+from socialpulse.models.enums import Platform
+from socialpulse.platforms.base import Connector, Unsupported
+from socialpulse.platforms.pacing import Pacers, QuotaGuard
+
+
+class ConnectorRegistry:
+    """One per process (worker pool). ``get`` answers the connector for a platform (and source)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: httpx.AsyncClient | None = None,
+        quota: QuotaGuard | None = None,
+    ) -> None:
+        self.settings = settings
+        self.client = client or httpx.AsyncClient(
+            timeout=settings.http_timeout_s, follow_redirects=False, headers={"User-Agent": "socialpulse/0.1"}
+        )
+        self._own_client = client is None
+        self.pacers = Pacers(settings)
+        self.quota = quota
+        self.calls: dict[str, int] = {}
+        self._cache: dict[tuple[str, str | None], Connector] = {}
+
+    def get(self, platform: str, source: str | None = None) -> Connector:
+        key = (platform, source)
+        if key not in self._cache:
+            self._cache[key] = self._build(Platform(platform), source)
+        return self._cache[key]
+
+    def _build(self, platform: Platform, source: str | None) -> Connector:
+        s = self.settings
+        common: dict[str, Any] = {"client": self.client, "retries": s.http_retries, "calls": self.calls}
+        if platform is Platform.youtube:
+            from socialpulse.platforms.youtube import YouTubeConnector
+
+            return YouTubeConnector(
+                base_url=s.youtube_base_url, api_key=s.youtube_api_key, pacer=self.pacers.get(platform),
+                quota=self.quota, daily_quota=s.youtube_daily_quota, **common,
+            )
+        if platform is Platform.bluesky:
+            from socialpulse.platforms.bluesky import BlueskyConnector
+
+            return BlueskyConnector(base_url=s.bluesky_base_url, pacer=self.pacers.get(platform), **common)
+        raise Unsupported(f"{platform} has no connector yet: its accounts are tracked but cannot be refreshed")
+
+    def supported(self, platform: str) -> bool:
+        try:
+            self.get(platform)
+        except Unsupported:
+            return False
+        return True
+
+    async def aclose(self) -> None:
+        for c in self._cache.values():
+            await c.aclose()
+        if self._own_client:
+            await self.client.aclose()
