@@ -174,7 +174,9 @@ class Tenant:
         return {"Authorization": f"Bearer {self.key}"}
 
 
-async def make_tenant(sessions: async_sessionmaker[AsyncSession], email: str, password: str | None = None) -> Tenant:
+async def make_tenant(
+    sessions: async_sessionmaker[AsyncSession], email: str, password: str | None = None
+) -> Tenant:
     async with sessions() as s, s.begin():
         user = await auth.create_user(s, email, password)
         _, key = await auth.create_key(s, user)

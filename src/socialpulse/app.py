@@ -25,7 +25,10 @@ PROBLEM = "application/problem+json"
 
 def problem_response(request: Request, exc: AppError) -> JSONResponse:
     return JSONResponse(
-        exc.problem(instance=request.url.path), status_code=exc.status_code, media_type=PROBLEM, headers=exc.headers
+        exc.problem(instance=request.url.path),
+        status_code=exc.status_code,
+        media_type=PROBLEM,
+        headers=exc.headers,
     )
 
 
@@ -39,8 +42,7 @@ def validation_problem(request: Request, exc: RequestValidationError) -> JSONRes
     for err in exc.errors():
         field = _loc(err.get("loc", ()))
         msg = str(err.get("msg", "invalid value"))
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
+        msg = msg.removeprefix("Value error, ")
         errors.append({"field": field, "message": msg})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "request is not valid"
     body = {
@@ -61,7 +63,9 @@ def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}: see /docs for the API"
     body = {"type": "about:blank", "title": str(exc.status_code), "status": exc.status_code, "detail": detail}
-    return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM, headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        body, status_code=exc.status_code, media_type=PROBLEM, headers=getattr(exc, "headers", None)
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -70,7 +74,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_problem)  # type: ignore[arg-type]
 
 
-def create_app(settings: Settings | None = None, *, run_workers: bool | None = None, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, run_workers: bool | None = None, migrate: bool = True
+) -> FastAPI:
     """Build the app. ``run_workers`` (default: ``settings.embedded_worker``) starts the
     in-process worker pool and scheduler with the app."""
     settings = settings or get_settings()

@@ -10,7 +10,9 @@ class AppError(Exception):
     title: ClassVar[str] = "Internal Server Error"
     type_slug: ClassVar[str] = "about:blank"
 
-    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
@@ -70,7 +72,9 @@ class Unprocessable(AppError):
     def __init__(self, detail: str, *, field: str | None = None, expected: str | None = None, **kw: Any):
         extra = kw.pop("extra", {}) or {}
         if field:
-            extra["errors"] = [{"field": field, "message": detail, **({"expected": expected} if expected else {})}]
+            extra["errors"] = [
+                {"field": field, "message": detail, **({"expected": expected} if expected else {})}
+            ]
         super().__init__(detail, extra=extra, **kw)
 
 

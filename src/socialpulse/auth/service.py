@@ -74,7 +74,9 @@ class AuthService:
     async def set_password(self, session: AsyncSession, user: User, password: str) -> None:
         user.password_hash = hash_password(password)
 
-    async def create_key(self, session: AsyncSession, user: User, name: str | None = None) -> tuple[ApiKey, str]:
+    async def create_key(
+        self, session: AsyncSession, user: User, name: str | None = None
+    ) -> tuple[ApiKey, str]:
         """Returns the stored key row and the key itself (shown once, never stored)."""
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         row = ApiKey(user_id=user.id, name=name, prefix=key[:10], key_hash=hash_key(key))
@@ -85,7 +87,9 @@ class AuthService:
     async def revoke_key(self, session: AsyncSession, user: User, prefix: str) -> int:
         rows = (
             await session.scalars(
-                select(ApiKey).where(ApiKey.user_id == user.id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+                select(ApiKey).where(
+                    ApiKey.user_id == user.id, ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)
+                )
             )
         ).all()
         for r in rows:
@@ -95,7 +99,9 @@ class AuthService:
     async def authenticate_key(self, session: AsyncSession, key: str) -> Principal:
         row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
         if row is None:
-            raise Unauthorized("the API key is not valid: check it, or create one with `socialpulse key create`")
+            raise Unauthorized(
+                "the API key is not valid: check it, or create one with `socialpulse key create`"
+            )
         if row.revoked_at is not None:
             raise Unauthorized("the API key has been revoked: create a new one with `socialpulse key create`")
         user = await session.get(User, row.user_id)
@@ -123,11 +129,15 @@ def issue_jwt(settings: Settings, user: User) -> str:
 
 def decode_jwt(settings: Settings, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=[settings.jwt_algorithm], issuer="socialpulse")
+        claims = jwt.decode(
+            token, settings.secret_key, algorithms=[settings.jwt_algorithm], issuer="socialpulse"
+        )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the token has expired: get a new one from POST /v1/auth/token") from exc
     except jwt.InvalidTokenError as exc:
-        raise Unauthorized("the token is not valid: get one from POST /v1/auth/token, or use an API key") from exc
+        raise Unauthorized(
+            "the token is not valid: get one from POST /v1/auth/token, or use an API key"
+        ) from exc
     return Principal(user_id=int(claims["sub"]), email=str(claims.get("email", "")), via="jwt")
 
 

@@ -21,7 +21,10 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         if db and db != ":memory:":
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=pool_size,
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=pool_size,
             max_overflow=pool_size,
         )
         _configure_sqlite(engine)

@@ -1,7 +1,13 @@
 """Every ORM table. Import models from here."""
 
 from socialpulse.models.comments import Comment
-from socialpulse.models.refresh import QuotaUsage, RefreshItem, RefreshRequest, RefreshRequestItem, WorkerHeartbeat
+from socialpulse.models.refresh import (
+    QuotaUsage,
+    RefreshItem,
+    RefreshRequest,
+    RefreshRequestItem,
+    WorkerHeartbeat,
+)
 from socialpulse.models.stats import AccountSnapshot, PostSnapshot
 from socialpulse.models.tracking import Account, AccountTag, Post, Profile
 from socialpulse.models.users import ApiKey, User

@@ -43,8 +43,12 @@ class RefreshItem(Base):
     __tablename__ = "refresh_items"
     __table_args__ = (
         Index(
-            "uq_refresh_items_active_entity", "kind", "entity_id", unique=True,
-            postgresql_where=text(ACTIVE), sqlite_where=text(ACTIVE),
+            "uq_refresh_items_active_entity",
+            "kind",
+            "entity_id",
+            unique=True,
+            postgresql_where=text(ACTIVE),
+            sqlite_where=text(ACTIVE),
         ),
         Index("ix_refresh_items_claim", "platform", "kind", "status", "run_after"),
         Index("ix_refresh_items_lease", "status", "lease_until"),

@@ -57,7 +57,16 @@ class PostSnapshot(Base):
 
 
 ACCOUNT_METRICS = (
-    "followers", "following", "posts", "views", "impressions", "reach",
-    "likes", "comments", "shares", "saves", "profile_views",
+    "followers",
+    "following",
+    "posts",
+    "views",
+    "impressions",
+    "reach",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "profile_views",
 )
 POST_METRICS = ("views", "plays", "likes", "comments", "shares", "saves", "reach", "impressions")

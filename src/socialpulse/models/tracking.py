@@ -50,7 +50,9 @@ class Account(Base):
     org_group: Mapped[str | None] = mapped_column(String(200), index=True)
     user_group: Mapped[str | None] = mapped_column(String(200), index=True)
     is_competitor: Mapped[bool] = mapped_column(Boolean, default=False)
-    source: Mapped[str | None] = mapped_column(String(32))  # connector variant override (e.g. instagram graph|web)
+    source: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # connector variant override (e.g. instagram graph|web)
     refresh_interval_s: Mapped[int | None] = mapped_column(Integer)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="active")

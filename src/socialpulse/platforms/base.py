@@ -297,7 +297,9 @@ class HTTPConnector:
             if isinstance(detail, str):
                 msg = f"{msg}: {detail}"
         if status == 429:
-            return RateLimited(msg, retry_after=parse_retry_after(response.headers.get("retry-after")), status=status)
+            return RateLimited(
+                msg, retry_after=parse_retry_after(response.headers.get("retry-after")), status=status
+            )
         if status in (401, 403):
             return AuthExpired(msg, status=status)
         if status == 404:
@@ -332,7 +334,9 @@ class HTTPConnector:
                     body = response.json() if response.content else None
                 except ValueError:
                     if response.is_success:
-                        error = BadResponse(f"{self.platform} answered malformed JSON", status=response.status_code)
+                        error = BadResponse(
+                            f"{self.platform} answered malformed JSON", status=response.status_code
+                        )
                 if error is None and not response.is_success:
                     error = self.map_error(response, body)
                 if error is None:

@@ -45,14 +45,20 @@ class ConnectorRegistry:
             from socialpulse.platforms.youtube import YouTubeConnector
 
             return YouTubeConnector(
-                base_url=s.youtube_base_url, api_key=s.youtube_api_key, pacer=self.pacers.get(platform),
-                quota=self.quota, daily_quota=s.youtube_daily_quota, **common,
+                base_url=s.youtube_base_url,
+                api_key=s.youtube_api_key,
+                pacer=self.pacers.get(platform),
+                quota=self.quota,
+                daily_quota=s.youtube_daily_quota,
+                **common,
             )
         if platform is Platform.bluesky:
             from socialpulse.platforms.bluesky import BlueskyConnector
 
             return BlueskyConnector(base_url=s.bluesky_base_url, pacer=self.pacers.get(platform), **common)
-        raise Unsupported(f"{platform} has no connector yet: its accounts are tracked but cannot be refreshed")
+        raise Unsupported(
+            f"{platform} has no connector yet: its accounts are tracked but cannot be refreshed"
+        )
 
     def supported(self, platform: str) -> bool:
         try:

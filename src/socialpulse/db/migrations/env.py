@@ -3,8 +3,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from socialpulse.db.base import Base
 from socialpulse import models  # noqa: F401  (registers every table)
+from socialpulse.db.base import Base
 
 target_metadata = Base.metadata
 
