@@ -1,0 +1,1 @@
+"""Commands over the tracking and refresh services (track, refresh, stats)."""
