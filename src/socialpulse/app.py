@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from socialpulse.config import Settings, get_settings
 from socialpulse.db.engine import make_engine, make_sessionmaker
 from socialpulse.db.migrate import upgrade
 from socialpulse.errors import AppError
+from socialpulse.platforms.registry import ConnectorRegistry
 
 log = logging.getLogger("socialpulse")
 
@@ -75,10 +76,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, run_workers: bool | None = None, migrate: bool = True
+    settings: Settings | None = None,
+    *,
+    run_workers: bool | None = None,
+    migrate: bool = True,
+    registry: ConnectorRegistry | None = None,
+    on_ready: Callable[[FastAPI], Awaitable[None]] | None = None,
 ) -> FastAPI:
     """Build the app. ``run_workers`` (default: ``settings.embedded_worker``) starts the
-    in-process worker pool and scheduler with the app."""
+    in-process worker pool and scheduler with the app; ``registry`` replaces the connectors
+    built from settings (demo mode and tests); ``on_ready`` runs once the schema is current."""
     settings = settings or get_settings()
     workers = settings.embedded_worker if run_workers is None else run_workers
 
@@ -93,9 +100,11 @@ def create_app(
         if workers:
             from socialpulse.refresh.runtime import Runtime
 
-            runtime = Runtime(settings, app.state.sessions)
+            runtime = Runtime(settings, app.state.sessions, registry=registry)
             await runtime.start()
         app.state.runtime = runtime
+        if on_ready is not None:
+            await on_ready(app)
         try:
             yield
         finally:
