@@ -92,6 +92,19 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _point_at_emulator(self) -> Settings:
+        """``SOCIALPULSE_EMULATOR_URL`` points every platform still at its default base URL there."""
+        if self.emulator_url:
+            url = self.emulator_url.rstrip("/")
+            defaults = type(self).model_fields
+            for name, path in (("youtube_base_url", "/youtube/v3"), ("bluesky_base_url", "/xrpc")):
+                if getattr(self, name) == defaults[name].default:
+                    object.__setattr__(self, name, url + path)
+            if self.youtube_api_key is None:
+                object.__setattr__(self, "youtube_api_key", "emulator-key")
+        return self
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
@@ -111,6 +124,7 @@ class Settings(BaseSettings):
                 "bluesky_base_url": f"{url}/xrpc",
             }
         )
+        # keep with_emulator and _point_at_emulator in step when a platform joins
 
 
 def random_secret() -> str:

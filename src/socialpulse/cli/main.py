@@ -129,16 +129,24 @@ def emulator(
         float | None, typer.Option(help="Calls per second per platform before 429s.", min=0)
     ] = None,
     daily_quota: Annotated[int | None, typer.Option(help="YouTube quota units per day.", min=1)] = None,
-    fault_rate: Annotated[float, typer.Option(help="Share of calls answered with a fault.", min=0, max=1)] = 0.0,
+    fault_rate: Annotated[
+        float, typer.Option(help="Share of calls answered with a fault.", min=0, max=1)
+    ] = 0.0,
 ) -> None:
     """Serve the synthetic world through the platforms' real wire formats."""
-    from socialpulse.emulator.app import EmulatorConfig, serve as serve_emulator
+    from socialpulse.emulator.app import EmulatorConfig
+    from socialpulse.emulator.app import serve as serve_emulator
 
     cfg = EmulatorConfig(
-        seed=seed, latency_ms=latency_ms, rate_limit_per_s=rate_limit, youtube_daily_quota=daily_quota,
+        seed=seed,
+        latency_ms=latency_ms,
+        rate_limit_per_s=rate_limit,
+        youtube_daily_quota=daily_quota,
         fault_rate=fault_rate,
     )
-    out.print(f"emulator on http://{host}:{port}  (YouTube: /youtube/v3, Bluesky: /xrpc, calls: /_emulator/calls)")
+    out.print(
+        f"emulator on http://{host}:{port}  (YouTube: /youtube/v3, Bluesky: /xrpc, calls: /_emulator/calls)"
+    )
     serve_emulator(port, cfg, host=host)
 
 
@@ -216,7 +224,7 @@ def key_create(
 
     key = run(lambda: _in_transaction(settings, go))
     err.print("API key (shown once; keep it safe):")
-    print(key)  # noqa: T201  (stdout holds only the key, for scripts)
+    print(key)
 
 
 @key_app.command("revoke")
