@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -14,6 +15,7 @@ from rich.console import Console
 from socialpulse import __version__
 from socialpulse.config import Settings
 from socialpulse.errors import AppError
+from socialpulse.kit.time import parse_iso, utcnow
 
 T = TypeVar("T")
 
@@ -132,6 +134,14 @@ def emulator(
     fault_rate: Annotated[
         float, typer.Option(help="Share of calls answered with a fault.", min=0, max=1)
     ] = 0.0,
+    creators: Annotated[int, typer.Option(help="Accounts per platform in the world.", min=0)] = 3000,
+    posts_per_creator: Annotated[
+        int | None,
+        typer.Option(help="Fix every account's number of posts (default: natural cadence).", min=0),
+    ] = None,
+    frozen_at: Annotated[
+        str | None, typer.Option(help="Stop the clock at this ISO time ('now': at start).")
+    ] = None,
 ) -> None:
     """Serve the synthetic world through the platforms' real wire formats."""
     from socialpulse.emulator.app import EmulatorConfig
@@ -143,11 +153,27 @@ def emulator(
         rate_limit_per_s=rate_limit,
         youtube_daily_quota=daily_quota,
         fault_rate=fault_rate,
+        creators_per_platform=creators,
+        posts_per_creator=posts_per_creator,
+        frozen_at=_frozen(frozen_at),
     )
     out.print(
         f"emulator on http://{host}:{port}  (YouTube: /youtube/v3, Bluesky: /xrpc, calls: /_emulator/calls)"
     )
     serve_emulator(port, cfg, host=host)
+
+
+def _frozen(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    if value == "now":
+        return utcnow().replace(microsecond=0)
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise fail(
+            f"--frozen-at '{value}' is not an ISO 8601 time (e.g. 2026-01-31T12:00:00Z) or 'now'"
+        ) from None
 
 
 # ---------------------------------------------------------------------------- db, users, keys
