@@ -288,6 +288,14 @@ class HTTPConnector:
     async def aclose(self) -> None:
         return None
 
+    async def before_request(self, call: str, cost: int) -> None:
+        """Runs before every HTTP attempt (retries included), ahead of pacing.
+
+        Platforms override it to refuse a call locally: missing credentials, a spent quota.
+        An error raised here is not retried.
+        """
+        return None
+
     def map_error(self, response: httpx.Response, body: Any) -> PlatformError:
         """Turn a non-2xx answer into a typed error. Platforms refine this."""
         status = response.status_code
@@ -323,6 +331,7 @@ class HTTPConnector:
         attempt = 0
         while True:
             attempt += 1
+            await self.before_request(call, cost)
             if self.pacer is not None:
                 await self.pacer.acquire(cost)
             self.calls[call] = self.calls.get(call, 0) + 1

@@ -9,7 +9,9 @@ import httpx
 from socialpulse.config import Settings
 from socialpulse.models.enums import Platform
 from socialpulse.platforms.base import Connector, Unsupported
-from socialpulse.platforms.pacing import Pacers, QuotaGuard
+from socialpulse.platforms.pacing import Pacers, QuotaBudget, QuotaGuard
+
+__all__ = ["ConnectorRegistry", "QuotaGuard"]
 
 
 class ConnectorRegistry:
@@ -20,7 +22,7 @@ class ConnectorRegistry:
         settings: Settings,
         *,
         client: httpx.AsyncClient | None = None,
-        quota: QuotaGuard | None = None,
+        quota: QuotaBudget | None = None,
     ) -> None:
         self.settings = settings
         self.client = client or httpx.AsyncClient(
@@ -50,12 +52,18 @@ class ConnectorRegistry:
                 pacer=self.pacers.get(platform),
                 quota=self.quota,
                 daily_quota=s.youtube_daily_quota,
+                rate_per_s=s.youtube_rate_per_s,
                 **common,
             )
         if platform is Platform.bluesky:
             from socialpulse.platforms.bluesky import BlueskyConnector
 
-            return BlueskyConnector(base_url=s.bluesky_base_url, pacer=self.pacers.get(platform), **common)
+            return BlueskyConnector(
+                base_url=s.bluesky_base_url,
+                pacer=self.pacers.get(platform),
+                rate_per_s=s.bluesky_rate_per_s,
+                **common,
+            )
         raise Unsupported(
             f"{platform} has no connector yet: its accounts are tracked but cannot be refreshed"
         )
@@ -70,5 +78,6 @@ class ConnectorRegistry:
     async def aclose(self) -> None:
         for c in self._cache.values():
             await c.aclose()
+        await self.pacers.aclose()
         if self._own_client:
             await self.client.aclose()
