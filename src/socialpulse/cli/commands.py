@@ -125,8 +125,8 @@ def track_add(
                 if is_url
                 else AccountCreate(platform=platform, handle=target, **common)
             )
-            row = await account_service.create(session, u.id, acc)
-            return f"tracking {row.platform} account {row.handle} as account {row.id}"
+            account = await account_service.create(session, u.id, acc)
+            return f"tracking {account.platform} account {account.handle} as account {account.id}"
 
     if not is_url and not platform and not target.startswith("at://"):
         raise fail("give a URL, or a handle with --platform (e.g. --platform youtube @name)")
@@ -174,13 +174,13 @@ def track_list(
             alatest = await account_service.latest(session, apage.items)
             t = Table("id", "platform", "handle", "followers", "posts", "status", "last refreshed")
             for a in apage.items:
-                s = alatest.get(a.id)
+                snap = alatest.get(a.id)
                 t.add_row(
                     str(a.id),
                     a.platform,
                     a.handle,
-                    _fmt(s and s.followers),
-                    _fmt(s and s.posts),
+                    _fmt(snap and snap.followers),
+                    _fmt(snap and snap.posts),
                     a.status,
                     _fmt(a.last_refreshed_at and a.last_refreshed_at.strftime("%Y-%m-%d %H:%M")),
                 )
