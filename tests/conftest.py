@@ -106,7 +106,10 @@ TABLES = [t.name for t in reversed(Base.metadata.sorted_tables)]
 async def _truncate(url: str) -> None:
     eng = create_async_engine(url)
     async with eng.begin() as conn:
-        await conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+        # only the tables the migrations created (a model may be ahead of its migration)
+        present = set((await conn.execute(text("SELECT tablename FROM pg_tables"))).scalars())
+        tables = [t for t in TABLES if t in present]
+        await conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
     await eng.dispose()
 
 

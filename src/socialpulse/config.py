@@ -12,6 +12,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./socialpulse.db"
 INSECURE_SECRET = "change-me"
+# what the emulator accepts: any act./clt. token and any client key and secret
+EMULATOR_TIKTOK_CREDENTIALS = {
+    "tiktok_access_token": "act.emulator",
+    "tiktok_client_key": "emulator-client-key",
+    "tiktok_client_secret": "emulator-client-secret",
+}
+# unless SOCIALPULSE_TIKTOK_SOURCE says otherwise: every emulated account is public, and a Display
+# token reads only its own account
+EMULATOR_TIKTOK_SOURCE = "research"
+# what the emulator accepts for Instagram's Graph API: any token; our own account's ig-user-id
+EMULATOR_INSTAGRAM_CREDENTIALS = {
+    "instagram_access_token": "emulator-token",
+    "instagram_user_id": "17841400000000001",
+}
 
 
 class Settings(BaseSettings):
@@ -40,6 +54,9 @@ class Settings(BaseSettings):
     scheduler_tick_s: int = Field(default=60, ge=1)
     embedded_worker: bool = True
     scheduler_enabled: bool = True
+    # compatibility APIs whose refresh answers the new stats: how long one request waits for
+    # the workers before answering what it has (the rest is still fetched)
+    compat_refresh_timeout_s: float = Field(default=60.0, ge=0, le=3600)
 
     # refresh cadence (seconds)
     account_refresh_s: int = 24 * 3600
@@ -61,6 +78,25 @@ class Settings(BaseSettings):
     youtube_rate_per_s: float = Field(default=20.0, gt=0)
     bluesky_base_url: str = "https://public.api.bsky.app/xrpc"
     bluesky_rate_per_s: float = Field(default=10.0, gt=0)
+    # TikTok: "display" (Display API v2, a user token per authorised account) or "research"
+    # (Research API, a client token for any public account); Account.source overrides it
+    tiktok_source: Literal["display", "research"] = "display"
+    tiktok_base_url: str = "https://open.tiktokapis.com"
+    tiktok_access_token: str | None = None  # Display: the user token (act.…) of a single account
+    tiktok_client_key: str | None = None  # Research client token, and Display token renewal
+    tiktok_client_secret: str | None = None
+    tiktok_rate_per_s: float = Field(default=10.0, gt=0)  # per endpoint: TikTok allows 600 per minute
+    tiktok_research_daily_quota: int = Field(default=1_000, ge=1)  # Research requests per UTC day
+    # Instagram: "graph" (Graph API through our own Business/Creator account) or "web" (the public
+    # web profile); unset: graph when the token and user id are set, else web. Account.source overrides it
+    instagram_source: Literal["graph", "web"] | None = None
+    instagram_access_token: str | None = None  # Graph: with instagram_basic, instagram_manage_insights
+    instagram_user_id: str | None = None  # Graph: our own account's ig-user-id
+    instagram_graph_base_url: str = "https://graph.facebook.com/v22.0"
+    instagram_graph_rate_per_s: float = Field(default=2.0, gt=0)  # insights, media, comments (BUC)
+    instagram_discovery_rate_per_s: float = Field(default=200 / 3600, gt=0)  # Business Discovery: 200/h
+    instagram_web_base_url: str = "https://i.instagram.com"
+    instagram_web_rate_per_s: float = Field(default=200 / 660, gt=0)  # 200 per 11 min, as instaloader
     http_timeout_s: float = Field(default=20.0, gt=0)
     http_retries: int = Field(default=2, ge=0, le=5)
 
@@ -98,11 +134,25 @@ class Settings(BaseSettings):
         if self.emulator_url:
             url = self.emulator_url.rstrip("/")
             defaults = type(self).model_fields
-            for name, path in (("youtube_base_url", "/youtube/v3"), ("bluesky_base_url", "/xrpc")):
+            for name, path in (
+                ("youtube_base_url", "/youtube/v3"),
+                ("bluesky_base_url", "/xrpc"),
+                ("tiktok_base_url", "/tiktok"),
+                ("instagram_graph_base_url", "/graph/v22.0"),
+                ("instagram_web_base_url", "/instagram-web"),
+            ):
                 if getattr(self, name) == defaults[name].default:
                     object.__setattr__(self, name, url + path)
             if self.youtube_api_key is None:
                 object.__setattr__(self, "youtube_api_key", "emulator-key")
+            for name, value in EMULATOR_TIKTOK_CREDENTIALS.items():
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, value)
+            if "tiktok_source" not in self.model_fields_set:
+                object.__setattr__(self, "tiktok_source", EMULATOR_TIKTOK_SOURCE)
+            for name, value in EMULATOR_INSTAGRAM_CREDENTIALS.items():
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, value)
         return self
 
     @property
@@ -122,6 +172,16 @@ class Settings(BaseSettings):
                 "youtube_base_url": f"{url}/youtube/v3",
                 "youtube_api_key": self.youtube_api_key or "emulator-key",
                 "bluesky_base_url": f"{url}/xrpc",
+                "tiktok_base_url": f"{url}/tiktok",
+                **{k: getattr(self, k) or v for k, v in EMULATOR_TIKTOK_CREDENTIALS.items()},
+                "tiktok_source": self.tiktok_source
+                if "tiktok_source" in self.model_fields_set
+                else EMULATOR_TIKTOK_SOURCE,
+                "instagram_graph_base_url": f"{url}/graph/v22.0",
+                "instagram_web_base_url": f"{url}/instagram-web",
+                "instagram_access_token": self.instagram_access_token or "emulator-token",
+                # the emulator's own account, whatever ours is: Business Discovery goes through it
+                "instagram_user_id": EMULATOR_INSTAGRAM_CREDENTIALS["instagram_user_id"],
             }
         )
         # keep with_emulator and _point_at_emulator in step when a platform joins

@@ -406,9 +406,9 @@ class TestRegistry:
             assert yt.base_url == "http://emu/youtube/v3"
             assert bs.base_url == "http://emu/xrpc"
             assert yt.calls is registry.calls
-            assert not registry.supported("tiktok")
+            assert not registry.supported("linkedin")
             with pytest.raises(Unsupported):
-                registry.get("tiktok")
+                registry.get("linkedin")
             await registry.aclose()
 
     def test_quota_is_passed_to_youtube(self) -> None:

@@ -4,6 +4,9 @@
 
 * ``/youtube/v3/...``: the YouTube Data API v3 (``youtube.py``);
 * ``/xrpc/...``: Bluesky's AppView (``bluesky.py``);
+* ``/graph/v22.0/...`` and ``/instagram-web/...``: Instagram's Graph API and public web
+  profile (``instagram.py``);
+* ``/tiktok/v2/...``: TikTok's Display and Research APIs and its token endpoint (``tiktok.py``);
 * ``/_emulator/...``: control endpoints, never delayed, faulted or counted:
 
   - ``GET /_emulator/calls`` → ``{"total", "by_endpoint", "faults", "rate_limited", ...}``;
@@ -22,7 +25,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from socialpulse.emulator import bluesky, youtube
+from socialpulse.emulator import bluesky, instagram, tiktok, youtube
 from socialpulse.emulator.gate import Gate, json_response
 from socialpulse.emulator.knobs import FAULT_KINDS, EmulatorConfig
 from socialpulse.emulator.world import DEMO_CREATORS, PLATFORMS, SPECIAL_HANDLES, SPECIAL_KINDS, World
@@ -33,6 +36,8 @@ __all__ = ["DEMO_CREATORS", "FAULT_KINDS", "EmulatorConfig", "create_emulator_ap
 PLATFORM_ROUTERS: dict[str, tuple[APIRouter, str]] = {
     "youtube": (youtube.router, "/youtube/v3"),
     "bluesky": (bluesky.router, "/xrpc"),
+    "instagram": (instagram.router, "/graph/v22.0"),  # and the web profile under /instagram-web
+    "tiktok": (tiktok.router, "/tiktok"),  # Display and Research API, at their paths under /tiktok
 }
 
 control = APIRouter(prefix="/_emulator", tags=["emulator control"])
@@ -130,7 +135,7 @@ async def index(request: Request) -> dict[str, Any]:
         "world": list(PLATFORMS),
         "now": world.now().isoformat().replace("+00:00", "Z"),
         "demo": {p: list(DEMO_CREATORS[p]) for p in PLATFORM_ROUTERS},
-        "special": {p: SPECIAL_HANDLES[p] for p in PLATFORM_ROUTERS},
+        "special": {p: SPECIAL_HANDLES.get(p, SPECIAL_HANDLES["*"]) for p in PLATFORM_ROUTERS},
     }
 
 

@@ -142,7 +142,7 @@ class PlatformStyle:
     platform: str
     handle: Callable[[str], str]  # handle from a base ("lenabakes" -> "@lenabakes")
     account_id: Callable[[random.Random], str]
-    post_ids: str  # "b64" (11-char YouTube/IG style), "tid" (atproto at-uri), "decimal"
+    post_ids: str  # "b64" (11-char YouTube/IG style), "tid" (atproto at-uri), "decimal", "timed" (TikTok)
     median_followers: float
     sigma: float
     max_followers: float
@@ -188,7 +188,7 @@ STYLES: dict[str, PlatformStyle] = {
             reach=0.3, like_rate=0.04, comment_rate=0.002, share_rate=0.003,
         ),
         PlatformStyle(
-            platform="tiktok", handle=lambda b: b, account_id=_digits(19, "67"), post_ids="decimal",
+            platform="tiktok", handle=lambda b: b, account_id=_digits(19, "67"), post_ids="timed",
             median_followers=6_000, sigma=2.4, max_followers=150e6, created_from=_at(2018),
             created_to=_at(2025, 6), gap_days=(0.5, 7.0), kinds=(("video", 0.9), ("slideshow", 0.1)),
             reach=0.9, like_rate=0.06, comment_rate=0.002, share_rate=0.005,
@@ -452,6 +452,10 @@ def _normalise_handle(platform: str, handle: str) -> str:
 # token layout for post ids: creator (20 bits) | post (24 bits) | check (rest)
 _CREATOR_BITS = 20
 _POST_BITS = 24
+# "timed" ids (TikTok's): the creation second in the top bits, then 32 bits holding
+# creator (20 bits) | check (12 bits); the post is the creator's post of that second
+_TIMED_CHECK_BITS = 32 - _CREATOR_BITS
+_PERM_BITS = {"b64": 64, "timed": 32}
 
 
 class World:
@@ -605,7 +609,7 @@ class World:
             by_handle=by_handle,
             by_id=by_id,
             specials=specials,
-            post_perm=ids.Permutation((self.seed, p, "posts"), 64 if style.post_ids == "b64" else 62),
+            post_perm=ids.Permutation((self.seed, p, "posts"), _PERM_BITS.get(style.post_ids, 62)),
         )
 
     def _make_creator(
@@ -866,6 +870,10 @@ class World:
             micros = published_ms * 1000 + ids.h64(self.seed, c.index, i, "us") % 1000
             tid = ids.tid_encode((micros << 10) | (ids.h64(self.seed, c.index, i, "clock") % 1024))
             return f"at://{c.platform_id}/app.bsky.feed.post/{tid}"
+        if kind == "timed":
+            second = published_ms // 1000
+            check = ids.h64(self.seed, c.platform, c.index, second, "check") & ((1 << _TIMED_CHECK_BITS) - 1)
+            return str((second << 32) | pw.post_perm.forward((c.index << _TIMED_CHECK_BITS) | check))
         token = self._post_token(pw, c, i)
         if kind == "b64":
             return ids.b64_encode(token << 2, 11)
@@ -887,6 +895,8 @@ class World:
             if published_ms < c.posts_start_ms:
                 return None
             return c, (published_ms - c.posts_start_ms) // c.posts_gap_ms
+        if kind == "timed":
+            return self._decode_timed_id(pw, social_id)
         if kind == "b64":
             if len(social_id) != 11:
                 return None
@@ -914,6 +924,24 @@ class World:
         ):
             return None
         return c, i
+
+    def _decode_timed_id(self, pw: _PlatformWorld, social_id: str) -> tuple[Creator, int] | None:
+        if not social_id.isdigit() or len(social_id) > 20:
+            return None
+        value = int(social_id)
+        second, plain = value >> 32, pw.post_perm.inverse(value & 0xFFFFFFFF)
+        ci = plain >> _TIMED_CHECK_BITS
+        if second <= 0 or ci >= len(pw.everyone):
+            return None
+        c = pw.everyone[ci]
+        check = ids.h64(self.seed, c.platform, c.index, second, "check") & ((1 << _TIMED_CHECK_BITS) - 1)
+        if plain & ((1 << _TIMED_CHECK_BITS) - 1) != check:
+            return None
+        i = (second * 1000 - c.posts_start_ms) // c.posts_gap_ms
+        for cand in (i, i + 1, i - 1):  # the id keeps whole seconds: the slot may be a neighbour
+            if cand >= 0 and self._slot_ms(c, cand) // 1000 == second:
+                return c, cand
+        return None
 
     def _make_post(self, c: Creator, i: int) -> PostSeed:
         pw = self._platform(c.platform)

@@ -1,6 +1,7 @@
 """Every ORM table. Import models from here."""
 
 from socialpulse.models.comments import Comment
+from socialpulse.models.credentials import PlatformCredential
 from socialpulse.models.refresh import (
     QuotaUsage,
     RefreshItem,
@@ -18,6 +19,7 @@ __all__ = [
     "AccountTag",
     "ApiKey",
     "Comment",
+    "PlatformCredential",
     "Post",
     "PostSnapshot",
     "Profile",

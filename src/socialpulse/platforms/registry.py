@@ -9,6 +9,7 @@ import httpx
 from socialpulse.config import Settings
 from socialpulse.models.enums import Platform
 from socialpulse.platforms.base import Connector, Unsupported
+from socialpulse.platforms.credentials import TokenStore
 from socialpulse.platforms.pacing import Pacers, QuotaBudget, QuotaGuard
 
 __all__ = ["ConnectorRegistry", "QuotaGuard"]
@@ -23,6 +24,7 @@ class ConnectorRegistry:
         *,
         client: httpx.AsyncClient | None = None,
         quota: QuotaBudget | None = None,
+        credentials: TokenStore | None = None,
     ) -> None:
         self.settings = settings
         self.client = client or httpx.AsyncClient(
@@ -31,6 +33,7 @@ class ConnectorRegistry:
         self._own_client = client is None
         self.pacers = Pacers(settings)
         self.quota = quota
+        self.credentials = credentials
         self.calls: dict[str, int] = {}
         self._cache: dict[tuple[str, str | None], Connector] = {}
 
@@ -64,9 +67,32 @@ class ConnectorRegistry:
                 rate_per_s=s.bluesky_rate_per_s,
                 **common,
             )
+        if platform is Platform.tiktok:
+            from socialpulse.platforms.tiktok import build_connector
+
+            if source is None:  # the instance's default source, one connector per source
+                return self.get(platform.value, s.tiktok_source)
+            return build_connector(
+                s, source, pacers=self.pacers, quota=self.quota, tokens=self._token_store(), **common
+            )
+        if platform is Platform.instagram:
+            from socialpulse.platforms import instagram
+
+            chosen = instagram.resolve_source(s, source)  # graph or web; None: the instance default
+            if source != chosen:  # one connector per source, whatever name it was asked by
+                return self.get(platform.value, chosen)
+            return instagram.build_connector(s, chosen, pacers=self.pacers, **common)
         raise Unsupported(
             f"{platform} has no connector yet: its accounts are tracked but cannot be refreshed"
         )
+
+    def _token_store(self) -> TokenStore | None:
+        """The accounts' stored user tokens: given, or in the database the quota guard counts in."""
+        if self.credentials is None and isinstance(self.quota, QuotaGuard):
+            from socialpulse.credentials.service import DBTokenStore
+
+            self.credentials = DBTokenStore(self.quota.sessions)
+        return self.credentials
 
     def supported(self, platform: str) -> bool:
         try:

@@ -1,0 +1,1 @@
+"""Platform credentials of tracked accounts (OAuth user tokens), kept out of every API shape."""
