@@ -389,6 +389,9 @@ class BlueskyConnector(HTTPConnector):
             cursor = _str(body.get("cursor"))
             if cursor is None or not feed:
                 return ListResult(posts=posts, complete=True)
+            if profile.posts is not None and len(posts) >= profile.posts:
+                # every post the profile counts is in hand: another page would hold only reposts
+                return ListResult(posts=posts, complete=True)
         return ListResult(posts=posts, complete=False)
 
     async def fetch_posts(self, refs: Sequence[PostRef]) -> dict[str, PostData | PlatformError]:
