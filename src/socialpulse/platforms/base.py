@@ -113,6 +113,7 @@ class PostRef:
     key: str
     social_id: str
     author_platform_id: str | None = None
+    author_handle: str | None = None  # the author's handle, when known (from the post or its account)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import lazyload
@@ -425,16 +425,24 @@ class _FetchedPost:
 async def plan_posts(session: AsyncSession, items: Sequence[RefreshItem]) -> PostPlan:
     """What to ask the platform for, by connector variant (the account's ``source``)."""
     rows = await session.execute(
-        select(Post.id, Post.social_id, Post.author_platform_id, Account.source)
+        select(
+            Post.id,
+            Post.social_id,
+            Post.author_platform_id,
+            func.coalesce(Post.author_handle, Account.handle),
+            Account.source,
+        )
         .outerjoin(Account, Account.id == Post.account_id)
         .where(Post.id.in_([i.entity_id for i in items]))
     )
-    known = {pid: (social_id, author, source) for pid, social_id, author, source in rows}
+    known = {pid: (social_id, author, handle, source) for pid, social_id, author, handle, source in rows}
     plan: PostPlan = defaultdict(list)
     for item in items:
         if item.entity_id in known:
-            social_id, author, source = known[item.entity_id]
-            ref = PostRef(key=str(item.entity_id), social_id=social_id, author_platform_id=author)
+            social_id, author, handle, source = known[item.entity_id]
+            ref = PostRef(
+                key=str(item.entity_id), social_id=social_id, author_platform_id=author, author_handle=handle
+            )
             plan[source].append((item, ref))
     return plan
 
