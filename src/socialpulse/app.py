@@ -122,12 +122,23 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
 
+    from socialpulse.analytics.endpoints import router as analytics_router
     from socialpulse.auth.endpoints import router as auth_router
+    from socialpulse.compat.ugcinc import router as ugcinc_router
     from socialpulse.health.endpoints import router as health_router
     from socialpulse.refresh.endpoints import router as refresh_router
     from socialpulse.stats.endpoints import router as stats_router
     from socialpulse.tracking.endpoints import router as tracking_router
 
-    for router in (health_router, auth_router, tracking_router, stats_router, refresh_router):
+    routers = (
+        health_router,
+        auth_router,
+        tracking_router,
+        stats_router,
+        refresh_router,
+        analytics_router,
+        ugcinc_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

@@ -17,16 +17,20 @@ Definitions (the same text is in ``docs/metrics.md``):
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from socialpulse.analytics.snapshots import (
     AccountSnapshotLike,
     PostHistory,
     PostSnapshotLike,
+    Timeline,
+    as_timeline,
     latest,
+    utc,
 )
 from socialpulse.kit.time import aware
 
@@ -111,16 +115,8 @@ def post_engagement(snapshot: PostSnapshotLike | None, followers: int | None) ->
     """
     if snapshot is None:
         return PostEngagement(None, None, None, None, followers)
-    likes, comments = snapshot.likes, snapshot.comments
-    base = likes + comments if likes is not None and comments is not None else None
-    added: tuple[str, ...] = ()
-    extended: int | None = None
-    if base is not None:
-        parts = [(name, value) for name, value in (("shares", snapshot.shares), ("saves", snapshot.saves))]
-        reported = [(name, value) for name, value in parts if value is not None]
-        if reported:
-            added = tuple(name for name, _ in reported)
-            extended = base + sum(value for _, value in reported)
+    base = _interactions(snapshot)
+    extended, added = _with_shares_saves(snapshot, base)
     return PostEngagement(
         by_followers=percent(base, followers),
         by_followers_with_shares_saves=percent(extended, followers),
@@ -129,6 +125,38 @@ def post_engagement(snapshot: PostSnapshotLike | None, followers: int | None) ->
         followers=followers,
         added=added,
     )
+
+
+def post_rate(snapshot: PostSnapshotLike, followers: int | None, basis: Basis) -> float | None:
+    """One rate of :func:`post_engagement` (``post_engagement(...).rate(basis)``), computing
+    only that one."""
+    base = _interactions(snapshot)
+    if basis == "followers":
+        return percent(base, followers)
+    if basis == "views":
+        return percent(base, snapshot.views)
+    if basis == "reach":
+        return percent(base, snapshot.reach)
+    return percent(_with_shares_saves(snapshot, base)[0], followers)
+
+
+def _interactions(snapshot: PostSnapshotLike) -> int | None:
+    """likes + comments; ``None`` unless both are reported."""
+    likes, comments = snapshot.likes, snapshot.comments
+    return likes + comments if likes is not None and comments is not None else None
+
+
+def _with_shares_saves(snapshot: PostSnapshotLike, base: int | None) -> tuple[int | None, tuple[str, ...]]:
+    """``base`` + shares + saves, each added where reported, and the names added; ``None``
+    when ``base`` is ``None`` or neither is reported."""
+    if base is None:
+        return None, ()
+    reported = [
+        (name, v) for name, v in (("shares", snapshot.shares), ("saves", snapshot.saves)) if v is not None
+    ]
+    if not reported:
+        return None, ()
+    return base + sum(v for _, v in reported), tuple(name for name, _ in reported)
 
 
 def followers_at(history: Iterable[AccountSnapshotLike], when: datetime) -> int | None:
@@ -180,13 +208,112 @@ def account_engagement_rate(
     of the mean and not replaced by an older post, and ``posts_used`` counts the rates
     that entered the mean.
     """
-    chosen = recent_posts(posts, now, last=last, min_age=min_age)
-    rates = [post_engagement_at(p, account_history, at=now).rate(basis) for p in chosen]
-    used = [r for r in rates if r is not None]
-    formula = f"mean of {FORMULAS[basis]} over the last {last} posts at least {_age(min_age)} old"
-    if not used:
-        return EngagementRate(None, None, formula, 0)
-    return EngagementRate(statistics.fmean(used), statistics.median(used), formula, len(used))
+    return EngagementEvaluator(posts, account_history, basis=basis, last=last, min_age=min_age).rate(now)
+
+
+class EngagementEvaluator:
+    """:func:`account_engagement_rate` of one account at many instants, preparing the
+    inputs once: posts sorted by publication time, each post's snapshots and the account
+    history as :class:`~socialpulse.analytics.snapshots.Timeline` (built on first use), and
+    each post snapshot's rate computed once. :meth:`rate` gives exactly what
+    :func:`account_engagement_rate` gives with the same arguments.
+    """
+
+    def __init__(
+        self,
+        posts: Iterable[PostHistory],
+        account_history: Sequence[AccountSnapshotLike],
+        *,
+        basis: Basis = "followers",
+        last: int = LAST_POSTS,
+        min_age: timedelta = MIN_POST_AGE,
+    ) -> None:
+        self.basis: Basis = basis
+        self.last = last
+        self.min_age = min_age
+        self.formula = f"mean of {FORMULAS[basis]} over the last {last} posts at least {_age(min_age)} old"
+        self._history = account_history
+        self._timeline: Timeline[AccountSnapshotLike] | None = None
+        dated = [(utc(p.posted_at), p) for p in posts if p.posted_at is not None]
+        # newest first, equal times by key: the order of recent_posts
+        dated.sort(key=lambda tp: (tp[0], tp[1].key), reverse=True)
+        self._posts = [p for _, p in dated]
+        self._posted = [t for t, _ in dated]
+        self._neg_posted = [-_micros(t) for t in self._posted]
+        self._lines: dict[int, Timeline[PostSnapshotLike]] = {}
+        self._rates: dict[tuple[int, int], float | None] = {}
+
+    def chosen(self, now: datetime) -> list[PostHistory]:
+        """The posts the rate at ``now`` rests on (as :func:`recent_posts`)."""
+        return [self._posts[i] for i in self._chosen(utc(now))]
+
+    def rate(self, now: datetime) -> EngagementRate:
+        """The account engagement rate as of ``now``."""
+        moment = utc(now)
+        used: list[float] = []
+        rates = self._rates
+        for index in self._chosen(moment):
+            line = self._lines.get(index) or self._line(index)
+            at = bisect_right(line.times, moment) - 1
+            if at < 0:
+                continue
+            key = (index, at)
+            value = rates[key] if key in rates else self._post_rate(key, line)
+            if value is not None:
+                used.append(value)
+        if not used:
+            return EngagementRate(None, None, self.formula, 0)
+        return EngagementRate(statistics.fmean(used), statistics.median(used), self.formula, len(used))
+
+    def rates(self, instants: Iterable[datetime]) -> list[EngagementRate]:
+        """:meth:`rate` at each of ``instants``. Between two instants at which no post snapshot
+        was taken and no post turned ``min_age`` old the rate cannot change, and is reused."""
+        events = sorted(
+            [
+                *(t for index in range(len(self._posts)) for t in self._line(index).times),
+                *(t + self.min_age for t in self._posted),
+            ]
+        )
+        out: list[EngagementRate] = []
+        previous: tuple[datetime, EngagementRate] | None = None
+        for instant in instants:
+            moment = utc(instant)
+            if previous is not None and previous[0] <= moment:
+                if bisect_right(events, moment) == bisect_right(events, previous[0]):
+                    out.append(previous[1])
+                    previous = (moment, previous[1])
+                    continue
+            result = self.rate(moment)
+            out.append(result)
+            previous = (moment, result)
+        return out
+
+    def _chosen(self, moment: datetime) -> range:
+        # the first post published at or before now - min_age, and the ones after it
+        start = bisect_left(self._neg_posted, -_micros(moment - self.min_age))
+        return range(start, len(self._posts))[: self.last]
+
+    def _line(self, index: int) -> Timeline[PostSnapshotLike]:
+        line = self._lines.get(index)
+        if line is None:
+            line = self._lines[index] = as_timeline(self._posts[index].snapshots)
+        return line
+
+    def _post_rate(self, key: tuple[int, int], line: Timeline[PostSnapshotLike]) -> float | None:
+        if self._timeline is None:
+            self._timeline = as_timeline(self._history)
+        snap = line[key[1]]
+        value = post_rate(snap, followers_at(self._timeline, snap.fetched_at), self.basis)
+        self._rates[key] = value
+        return value
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    return (utc(moment) - _EPOCH) // _MICRO
 
 
 def content_per_week(
@@ -198,9 +325,9 @@ def content_per_week(
     without a publication time or dated after ``now`` do not count. No posts gives 0.0:
     that is a measured cadence, not a missing value.
     """
-    end = aware(now)
+    end = utc(now)
     start = end - timedelta(days=days)
-    count = sum(1 for t in posted_at if t is not None and start <= aware(t) <= end)
+    count = sum(1 for t in posted_at if t is not None and start <= utc(t) <= end)
     return count * 7 / days
 
 

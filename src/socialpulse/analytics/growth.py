@@ -16,7 +16,7 @@ growth = (value now − value then) ÷ value then × 100, where
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,13 +24,15 @@ from socialpulse.analytics.engagement import (
     LAST_POSTS,
     MIN_POST_AGE,
     Basis,
-    account_engagement_rate,
+    EngagementEvaluator,
 )
 from socialpulse.analytics.snapshots import (
     ACCOUNT_COUNTERS,
     AccountSnapshotLike,
     PostHistory,
+    Timeline,
     Timestamped,
+    as_timeline,
     counter,
     latest,
 )
@@ -51,6 +53,10 @@ class PeriodGrowth:
     """The instant now − period."""
     then_at: datetime | None
     """When the snapshot used for the value then was taken (``None`` if there is none)."""
+    posts_now: int | None = None
+    """For the engagement rate: how many posts the rate now rests on (``None`` for counters)."""
+    posts_then: int | None = None
+    """For the engagement rate: how many posts the rate then rests on."""
 
 
 @dataclass(frozen=True)
@@ -104,20 +110,26 @@ def engagement_growth(
 ) -> Growth:
     """Growth of the account engagement rate: the rate evaluated at now against the
     rate evaluated at then (each from the snapshots taken at or before that instant)."""
-    snapshots: list[Timestamped] = [*account_history, *(s for p in posts for s in p.snapshots)]
-    rate_now = account_engagement_rate(posts, account_history, now, basis=basis, last=last, min_age=min_age)
+    timelines: list[Timeline[Timestamped]] = [
+        as_timeline(account_history),
+        *(as_timeline(p.snapshots) for p in posts),
+    ]
+    evaluator = EngagementEvaluator(posts, account_history, basis=basis, last=last, min_age=min_age)
+    rate_now = evaluator.rate(now)
+    end = aware(now)
 
     def one(days: int) -> PeriodGrowth:
-        then = aware(now) - timedelta(days=days)
-        past = latest(snapshots, at=then)
-        newer = _any_between(snapshots, then, aware(now))
-        if past is None:
-            return PeriodGrowth(None, rate_now.value, None, then, None)
-        rate_then = account_engagement_rate(
-            posts, account_history, then, basis=basis, last=last, min_age=min_age
-        )
+        then = end - timedelta(days=days)
+        # the latest snapshot (of the account or of a post) at or before then, and any after it
+        past_at = max((t for tl in timelines if (t := tl.time_at(then)) is not None), default=None)
+        if past_at is None:
+            return PeriodGrowth(None, rate_now.value, None, then, None, rate_now.posts_used, 0)
+        newer = any(tl.any_between(then, end) for tl in timelines)
+        rate_then = evaluator.rate(then)
         pct = percent_change(rate_now.value, rate_then.value) if newer else None
-        return PeriodGrowth(pct, rate_now.value, rate_then.value, then, _at(past))
+        return PeriodGrowth(
+            pct, rate_now.value, rate_then.value, then, past_at, rate_now.posts_used, rate_then.posts_used
+        )
 
     return Growth(
         f"engagement_rate:{basis}", one(PERIODS["month"]), one(PERIODS["quarter"]), one(PERIODS["year"])
@@ -130,7 +142,3 @@ def _value(snap: object | None, read: Callable[[object], int | None]) -> float |
 
 def _at(snap: Timestamped | None) -> datetime | None:
     return aware(snap.fetched_at) if snap is not None else None
-
-
-def _any_between(snapshots: Iterable[Timestamped], after: datetime, until: datetime) -> bool:
-    return any(after < aware(s.fetched_at) <= until for s in snapshots)

@@ -35,7 +35,7 @@ never added together.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -226,17 +226,22 @@ class _Acc:
         self.per_day[day] = self.per_day.get(day, 0) + value
 
 
-def _flow(acc: _Acc, platform: str, levels: Mapping[date, int | None], rng: DateRange) -> None:
+def _flow(acc: _Acc, platform: str, levels: Mapping[date, int | None], days: Sequence[date]) -> None:
     deltas = daily_deltas(levels)
-    contributed = False
-    for day in rng.days():
+    per_day = acc.per_day
+    total = 0
+    given = 0
+    for day in days:
         value = deltas.get(day)
         if value is None:
-            acc.missing += 1
             continue
-        acc.add(platform, day, value)
-        contributed = True
-    if contributed:
+        per_day[day] = per_day.get(day, 0) + value
+        total += value
+        given += 1
+    acc.missing += len(days) - given
+    if given:
+        acc.total += total
+        acc.per_platform[platform] = acc.per_platform.get(platform, 0) + total
         acc.accounts += 1
 
 
@@ -279,13 +284,14 @@ def _aggregate(
     kind: MetricKind,
 ) -> Breakdown:
     acc = _Acc()
+    days = list(rng.days())
     for one in series:
         if platforms is not None and one.platform not in platforms:
             continue
         metric = metric_of if isinstance(metric_of, str) else metric_of[one.platform]
         levels = _column_levels(one, metric)
         if kind == "flow":
-            _flow(acc, one.platform, levels, rng)
+            _flow(acc, one.platform, levels, days)
         else:
             _stock(acc, one.platform, levels, rng)
     return Breakdown(

@@ -16,8 +16,8 @@ from socialpulse.analytics.engagement import (
     LAST_POSTS,
     MIN_POST_AGE,
     Basis,
+    EngagementEvaluator,
     EngagementRate,
-    account_engagement_rate,
 )
 from socialpulse.analytics.snapshots import (
     AccountSnapshotLike,
@@ -129,16 +129,14 @@ def engagement_by_day(
     """The account engagement rate at the end of each UTC day on which the account has
     a snapshot (between ``start`` and ``end`` when given), each evaluated with the
     snapshots taken up to that day's end. Days without an account snapshot are absent."""
-    days = sorted({utc_day(s.fetched_at) for s in account_history})
-    out: dict[date, EngagementRate] = {}
-    for day in days:
-        if (start is not None and day < start) or (end is not None and day > end):
-            continue
-        end_of_day = start_of_day(day + timedelta(days=1)) - timedelta(microseconds=1)
-        out[day] = account_engagement_rate(
-            posts, account_history, end_of_day, basis=basis, last=last, min_age=min_age
-        )
-    return out
+    days = [
+        day
+        for day in sorted({utc_day(s.fetched_at) for s in account_history})
+        if (start is None or day >= start) and (end is None or day <= end)
+    ]
+    evaluator = EngagementEvaluator(posts, account_history, basis=basis, last=last, min_age=min_age)
+    ends = [start_of_day(day + timedelta(days=1)) - timedelta(microseconds=1) for day in days]
+    return dict(zip(days, evaluator.rates(ends), strict=True))
 
 
 def interactions_by_day(

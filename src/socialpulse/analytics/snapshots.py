@@ -14,10 +14,11 @@ values, so the result is the same whatever order they are given in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
 from socialpulse.analytics.errors import UnknownMetric
 from socialpulse.kit.time import aware
@@ -108,7 +109,7 @@ class PostSnapshotLike(Timestamped, Protocol):
 
 @dataclass(frozen=True)
 class AccountPoint:
-    """An account snapshot as plain values."""
+    """An account snapshot as plain values (``id``: the row id, when it came from one)."""
 
     fetched_at: datetime
     followers: int | None = None
@@ -122,11 +123,12 @@ class AccountPoint:
     shares: int | None = None
     saves: int | None = None
     profile_views: int | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
 class PostPoint:
-    """A post snapshot as plain values."""
+    """A post snapshot as plain values (``id``: the row id, when it came from one)."""
 
     fetched_at: datetime
     views: int | None = None
@@ -137,6 +139,7 @@ class PostPoint:
     saves: int | None = None
     reach: int | None = None
     impressions: int | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ if TYPE_CHECKING:  # the ORM rows fit the protocols (checked by mypy, never run)
 
 
 S = TypeVar("S", bound=Timestamped)
+S_co = TypeVar("S_co", bound=Timestamped, covariant=True)
 
 
 def order_key(snapshot: Timestamped) -> tuple[datetime, int, int, tuple[int, ...]]:
@@ -171,21 +175,102 @@ def order_key(snapshot: Timestamped) -> tuple[datetime, int, int, tuple[int, ...
     values = [getattr(snapshot, name, None) for name in _ALL_COUNTERS]
     ints = tuple(v if isinstance(v, int) else -1 for v in values)
     reported = sum(1 for v in values if isinstance(v, int))
-    return (aware(snapshot.fetched_at), ident if isinstance(ident, int) else -1, reported, ints)
+    return (utc(snapshot.fetched_at), ident if isinstance(ident, int) else -1, reported, ints)
 
 
 def utc_day(moment: datetime) -> date:
     """The UTC calendar day of a timestamp (naive timestamps are UTC)."""
-    return aware(moment).date()
+    return utc(moment).date()
+
+
+def utc(moment: datetime) -> datetime:
+    """The instant as an aware UTC datetime (naive values are UTC), like ``kit.time.aware``,
+    returning values already in UTC (what the database gives) as they are."""
+    return moment if moment.tzinfo is UTC else aware(moment)
 
 
 def chronological(snapshots: Iterable[S]) -> list[S]:
     """The snapshots oldest first, in the deterministic order of :func:`order_key`."""
+    if isinstance(snapshots, Timeline):
+        return list(snapshots)
     return sorted(snapshots, key=order_key)
+
+
+class Timeline(Sequence[S_co]):
+    """Snapshots sorted once in the order of :func:`order_key`, so that "the latest one at or
+    before an instant" is a bisection instead of a scan.
+
+    A timeline is a ``Sequence`` of its snapshots (oldest first): every function that takes
+    snapshots takes one and gives the same result, only faster when it asks many instants
+    (:func:`latest`, :func:`chronological` and :func:`last_per_day` use it directly). It holds
+    the snapshots it was given; build a new one when they change.
+    """
+
+    __slots__ = ("_items", "_times")
+
+    def __init__(self, snapshots: Iterable[S_co]) -> None:
+        items = list(snapshots)
+        times = [t if t.tzinfo is UTC else aware(t) for t in (s.fetched_at for s in items)]
+        ids = [getattr(s, "id", None) for s in items]
+        if all(type(i) is int for i in ids) and len(set(ids)) == len(ids):
+            # distinct row ids decide every tie of fetched_at: the same order as order_key
+            order = [n for _, _, n in sorted(zip(times, ids, range(len(items)), strict=True))]
+        else:
+            keys = [order_key(s) for s in items]
+            order = sorted(range(len(items)), key=keys.__getitem__)
+        self._items: list[S_co] = [items[i] for i in order]
+        self._times: list[datetime] = [times[i] for i in order]
+
+    @overload
+    def __getitem__(self, index: int) -> S_co: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[S_co]: ...
+    def __getitem__(self, index: int | slice) -> S_co | Sequence[S_co]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[S_co]:
+        return iter(self._items)
+
+    def index_at(self, at: datetime) -> int:
+        """Index of the latest snapshot taken at or before ``at``; -1 when there is none."""
+        return bisect_right(self._times, utc(at)) - 1
+
+    @property
+    def times(self) -> Sequence[datetime]:
+        """When each snapshot was taken (aware UTC), in the timeline's order."""
+        return self._times
+
+    def latest(self, at: datetime | None = None) -> S_co | None:
+        """As :func:`latest`."""
+        if not self._items:
+            return None
+        if at is None:
+            return self._items[-1]
+        i = self.index_at(at)
+        return self._items[i] if i >= 0 else None
+
+    def time_at(self, at: datetime) -> datetime | None:
+        """When the latest snapshot at or before ``at`` was taken (aware UTC); ``None`` if none."""
+        i = self.index_at(at)
+        return self._times[i] if i >= 0 else None
+
+    def any_between(self, after: datetime, until: datetime) -> bool:
+        """Whether a snapshot was taken in ``(after, until]``."""
+        return self.index_at(until) > self.index_at(after)
+
+
+def as_timeline(snapshots: Iterable[S]) -> Timeline[S]:
+    """``snapshots`` as a :class:`Timeline` (itself when it already is one)."""
+    return snapshots if isinstance(snapshots, Timeline) else Timeline(snapshots)
 
 
 def latest(snapshots: Iterable[S], at: datetime | None = None) -> S | None:
     """The latest snapshot, or the latest one taken at or before ``at``; ``None`` if there is none."""
+    if isinstance(snapshots, Timeline):
+        return snapshots.latest(at)
     limit = aware(at) if at is not None else None
     best: S | None = None
     best_key: tuple[datetime, int, int, tuple[int, ...]] | None = None
@@ -239,14 +324,15 @@ def daily_deltas(levels: Mapping[date, int | None]) -> dict[date, int | None]:
     - ``None`` on either side gives ``None``.
     """
     out: dict[date, int | None] = {}
+    before: date | None = None  # the previous day that has a level
+    prev: int | None = None
     for day in sorted(levels):
         now = levels[day]
-        prev_day = day - ONE_DAY
-        prev = levels.get(prev_day)
-        if now is None or prev_day not in levels or prev is None:
+        if now is None or prev is None or before is None or (day - before).days != 1:
             out[day] = None
         else:
-            out[day] = max(0, now - prev)
+            out[day] = now - prev if now > prev else 0
+        before, prev = day, now
     return out
 
 

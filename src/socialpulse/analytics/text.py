@@ -193,8 +193,7 @@ def extract(
     tags = _hashtags(masked)
     phones_found = _phones(_mask(body, [*email_spans, *link_spans]))
     signals = _sponsored_signals(masked, tags, paid_partnership)
-    own = _handle_key(author) if author else None
-    brands = tuple(m for m in mentions_found if own is None or _handle_key(m) != own)
+    brands = brand_mentions(mentions_found, author)
     return TextFeatures(
         hashtags=tags,
         mentions=mentions_found,
@@ -258,6 +257,17 @@ def top_mentions(items: Iterable[TextFeatures], n: int | None = 10) -> list[Coun
     return _top((f.mentions for f in items), n)
 
 
+def top_brand_mentions(items: Iterable[TextFeatures], n: int | None = 10) -> list[Counted]:
+    """The most mentioned accounts other than the author, counted like :func:`top_hashtags`."""
+    return _top((f.brand_mentions for f in items), n)
+
+
+def brand_mentions(mentions: Iterable[str], author: str | None) -> tuple[str, ...]:
+    """The mentions that are not ``author`` (compared case-insensitively, without ``@``)."""
+    own = _handle_key(author) if author else None
+    return tuple(m for m in mentions if own is None or _handle_key(m) != own)
+
+
 def _top(groups: Iterable[tuple[str, ...]], n: int | None) -> list[Counted]:
     counts: dict[str, int] = {}
     for group in groups:
@@ -275,11 +285,20 @@ Span = tuple[int, int]
 
 
 def _mask(text: str, spans: Iterable[Span]) -> str:
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, end):
-            chars[i] = " "
-    return "".join(chars)
+    """``text`` with the characters of ``spans`` (which may overlap) replaced by spaces."""
+    parts: list[str] = []
+    done = 0
+    for start, end in sorted(spans):
+        start = max(start, done)
+        if end <= start:
+            continue
+        parts.append(text[done:start])
+        parts.append(" " * (end - start))
+        done = end
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
@@ -300,11 +319,12 @@ def _emails(text: str) -> tuple[list[Span], tuple[str, ...]]:
 
 
 def _trim_url(url: str) -> str:
-    # stop at the first emoji or invisible format character
-    for i, ch in enumerate(url):
-        if unicodedata.category(ch) in ("So", "Sk", "Cf", "Cs", "Co", "Cn"):
-            url = url[:i]
-            break
+    # stop at the first emoji or invisible format character (ASCII has none of those)
+    if not url.isascii():
+        for i, ch in enumerate(url):
+            if unicodedata.category(ch) in ("So", "Sk", "Cf", "Cs", "Co", "Cn"):
+                url = url[:i]
+                break
     while url and url[-1] in _TRAILING:
         if url[-1] == ")" and url.count("(") >= url.count(")"):
             break
@@ -400,11 +420,11 @@ def _hashtags(text: str) -> tuple[str, ...]:
     last_end = -1
     i = 0
     n = len(text)
+    fullwidth = "\uff03" in text
     while i < n:
-        ch = text[i]
-        if ch not in "#\uff03":
-            i += 1
-            continue
+        i = _next_hash(text, i, fullwidth)
+        if i < 0:
+            break
         prev = text[i - 1] if i > 0 else ""
         glued = prev and (_tag_char(prev) or prev in "&/\\")
         if glued and i != last_end:
@@ -427,13 +447,27 @@ def _hashtags(text: str) -> tuple[str, ...]:
     return _unique(found)
 
 
+def _next_hash(text: str, start: int, fullwidth: bool) -> int:
+    """Index of the next ``#`` or ``＃`` at or after ``start``; -1 when there is none."""
+    ascii_at = text.find("#", start)
+    if not fullwidth:
+        return ascii_at
+    wide_at = text.find("\uff03", start)
+    if ascii_at < 0 or 0 <= wide_at < ascii_at:
+        return wide_at
+    return ascii_at
+
+
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose or strip
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    marks = {c for c in set(decomposed) if not c.isascii() and unicodedata.combining(c)}
+    return decomposed.translate(dict.fromkeys(map(ord, marks))) if marks else decomposed
 
 
 _PHRASES = [
-    (phrase, re.compile(rf"(?<!\w){re.escape(_fold(phrase))}(?!\w)"))
+    (phrase, _fold(phrase), re.compile(rf"(?<!\w){re.escape(_fold(phrase))}(?!\w)"))
     for phrase in sorted(SPONSORED_PHRASES, key=len, reverse=True)
 ]
 # "not sponsored by", "nicht gesponsert von", "no patrocinado por"…: a denial is no disclosure
@@ -447,7 +481,9 @@ def _sponsored_signals(masked: str, tags: tuple[str, ...], paid_partnership: boo
     signals.extend(tag for tag in tags if _fold(tag[1:]) in SPONSORED_HASHTAGS)
     folded = _fold(masked)
     taken: list[tuple[int, int, str]] = []
-    for phrase, pattern in _PHRASES:  # longest first: "paid partnership with" before "paid partnership"
+    for phrase, folded_phrase, pattern in _PHRASES:  # longest first: "paid partnership with" first
+        if folded_phrase not in folded:
+            continue
         for hit in pattern.finditer(folded):
             start, end = hit.span()
             if any(start < e and end > s for s, e, _ in taken) or _NEGATION.search(folded, 0, start):

@@ -1,0 +1,712 @@
+"""Analytics benchmark: latency of the analytics endpoints next to the SQL range reads they rest on.
+
+Data (full size): 2,000 accounts on the ten platforms (200 profiles of 10 accounts, one per
+platform), each with a daily snapshot for 365 days (730,000 rows), and 100,000 posts (50 per
+account, spread over the year, captions with hashtags, mentions and links whose text features
+are not stored, so reports extract them) with 20 snapshots each on the refresh schedule
+(2,000,000 rows), plus the refresh queue's last item of every account and post (1 % of the
+posts' failed: 102,000 rows). ``--quick``: a tenth of the accounts and posts, the same history
+per entity. Rows are inserted as plain dicts in chunks of 10,000, then the planner statistics
+are gathered (ANALYZE), as autovacuum would.
+
+The app is served in-process through ``httpx.ASGITransport``: what is measured is the
+application (routing, authentication, SQL, analytics, serialisation) plus the client's own
+work, without a loopback HTTP stack; a uvicorn thread would add HTTP parsing and compete for
+the same interpreter lock without telling more about the service. 16 clients send requests
+concurrently (closed loop: each sends its next request when the previous answer arrives):
+
+- ``report``: ``GET /v1/accounts/{id}/report`` of a random account (defaults: 30 posts
+  listed, 90-day series, growth over a year);
+- ``impressions``: ``GET /v1/analytics/impressions?profile={id}&period=last_year&breakdown=true``
+  for a random profile of 10 accounts on the 10 platforms (366 days, all platforms);
+- ``post``: ``GET /v1/posts/{id}/analytics`` of a random post;
+- ``baseline``: ``GET /v1/accounts/{id}`` (tracking: authentication, the account row and its
+  latest snapshot), the floor under any authenticated endpoint, measured the same way.
+
+Next to each: the median time of the bare SQL range read the endpoint is built on, run on the
+same engine by the same 16 clients (and by one client): the account's year of snapshots and
+its posts' snapshots (report), the profile's accounts' snapshots of the year (impressions), the
+post's snapshots (post), the account row (baseline). Targets: p99 <= 50 ms and p50 <= 3 x bare.
+
+Connection pools: PostgreSQL gets one connection per client (``--pg-pool``, 20), so no request
+waits for one and none is opened per request. SQLite gets one (``--sqlite-pool 1``; as many
+again may overflow): SQLite runs one transaction at a time (the application begins every
+transaction with BEGIN IMMEDIATE), so more connections only make requests busy-wait for the
+lock with growing sleeps, which starves some of them for seconds; with one connection they
+queue in order for it. ``--sqlite-deferred-reads`` measures a proposal: GET requests begin
+deferred transactions, so that reads stop taking the write lock. ``--index-refresh-items``
+measures the proposed index on ``refresh_items (kind, entity_id)`` that post analytics uses.
+
+    python bench/analytics.py                  # SQLite and PostgreSQL, full size
+    python bench/analytics.py --quick          # a tenth of the data
+    python bench/analytics.py --dbs sqlite     # one database
+    python bench/analytics.py --profile report # cProfile one endpoint, one client, then stop
+
+PostgreSQL: ``SOCIALPULSE_BENCH_DATABASE_URL`` (default postgresql://postgres@127.0.0.1:5432/test)
+names a server where the script creates a scratch database and drops it afterwards. The table
+ends with the load average of the machine; the last line printed is one JSON object with the
+figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import Request
+from sqlalchemy import Index, event, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from socialpulse.app import create_app
+from socialpulse.auth.service import auth
+from socialpulse.config import Settings
+from socialpulse.db.engine import make_engine
+from socialpulse.db.migrate import upgrade
+from socialpulse.kit.time import utcnow
+from socialpulse.models import (
+    Account,
+    AccountSnapshot,
+    Post,
+    PostSnapshot,
+    Profile,
+    RefreshItem,
+)
+from socialpulse.models.enums import Platform
+from socialpulse.platforms.metrics import metric_config, snapshot_column
+
+CLIENTS = 16
+DAYS = 365
+POSTS_PER_ACCOUNT = 50
+SNAPSHOTS_PER_POST = 20
+CHUNK = 10_000
+PLATFORMS = [p.value for p in Platform]
+# the refresh schedule of a post: hourly at first, then daily, weekly, monthly
+POST_OFFSETS = [
+    timedelta(hours=h)
+    for h in (1, 2, 4, 8, 12, 24, 48, 72, 96, 120, 144, 168, 216, 288, 384, 480, 600, 720, 1440, 2160)
+]
+VIDEO_TYPES = {
+    "youtube": ("video", "short"),
+    "tiktok": ("video",),
+    "instagram": ("reel", "image", "carousel"),
+}
+TOPICS = ["morning run", "new recipe", "studio session", "city walk", "product test", "travel day"]
+BRANDS = ["nike", "adidas", "sony", "lego", "canon", "redbull"]
+TAGS = ["fitness", "food", "music", "travel", "tech", "ad", "sponsored", "daily", "vlog", "howto"]
+
+
+# ---------------------------------------------------------------------------- seeding
+
+
+def account_columns(platform: str) -> list[str]:
+    """The snapshot columns a platform reports (from its metric configuration)."""
+    cols = {snapshot_column(platform, m) for m in metric_config(platform).available_metrics}
+    return sorted(c for c in cols if c is not None)
+
+
+def caption(rng: random.Random, handle: str) -> str:
+    tags = " ".join(f"#{t}" for t in rng.sample(TAGS, 3))
+    brand = rng.choice(BRANDS)
+    link = f"https://{brand}.com/p/{rng.randint(1, 999)}" if rng.random() < 0.5 else ""
+    return f"{rng.choice(TOPICS).capitalize()} with @{brand} and @{handle} {tags} {link}".strip()
+
+
+async def insert_chunks(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), CHUNK):
+        await session.execute(insert(model), rows[i : i + CHUNK])
+
+
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace, now: datetime
+) -> dict[str, Any]:
+    rng = random.Random(42)
+    async with sessions() as s, s.begin():
+        user = await auth.create_user(s, "bench@example.com")
+        _, key = await auth.create_key(s, user)
+        uid = user.id
+    n_accounts = args.accounts
+    n_profiles = n_accounts // len(PLATFORMS)
+    t0 = time.perf_counter()
+    async with sessions() as s, s.begin():
+        await insert_chunks(
+            s,
+            Profile,
+            [
+                {"id": i, "user_id": uid, "name": f"profile-{i}", "created_at": now}
+                for i in range(1, n_profiles + 1)
+            ],
+        )
+        accounts = []
+        for i in range(1, n_accounts + 1):
+            platform = PLATFORMS[(i - 1) % len(PLATFORMS)]
+            accounts.append(
+                {
+                    "id": i,
+                    "user_id": uid,
+                    "profile_id": (i - 1) // len(PLATFORMS) + 1 if i <= n_profiles * 10 else None,
+                    "platform": platform,
+                    "handle": f"creator{i}",
+                    "platform_id": f"pid{i}",
+                    "display_name": f"Creator {i}",
+                    "biography": f"Creator {i}. Contact creator{i}@mail.com #creator",
+                    "website": f"https://creator{i}.com",
+                    "details": {},
+                    "status": "active",
+                    "paused": False,
+                    "is_competitor": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        await insert_chunks(s, Account, accounts)
+    async with sessions() as s, s.begin():
+        rows: list[dict[str, Any]] = []
+        sid = 0
+        for a in accounts:
+            cols = account_columns(a["platform"])
+            base = rng.randint(500, 2_000_000)
+            growth = rng.uniform(0.0002, 0.003)
+            hour = timedelta(hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
+            for d in range(DAYS):
+                sid += 1
+                level = int(base * (1 + growth) ** d)
+                values = {
+                    "followers": level,
+                    "following": 300 + d // 10,
+                    "posts": 100 + d // 7,
+                    "views": level * 40 * (d + 1),
+                    "impressions": level * 50 * (d + 1),
+                    "reach": level * 20 * (d + 1),
+                    "likes": level * 3 * (d + 1),
+                    "comments": level * (d + 1) // 10,
+                    "shares": level * (d + 1) // 20,
+                    "saves": level * (d + 1) // 30,
+                    "profile_views": level * (d + 1) // 5,
+                }
+                rows.append(
+                    {
+                        "id": sid,
+                        "account_id": a["id"],
+                        "fetched_at": now - timedelta(days=DAYS - 1 - d) - hour,
+                        "connector": "bench",
+                        "api_version": "1",
+                        "extras": None,
+                        **{c: (values[c] if c in cols else None) for c in values},
+                    }
+                )
+            if len(rows) >= 100_000:
+                await insert_chunks(s, AccountSnapshot, rows)
+                rows = []
+        await insert_chunks(s, AccountSnapshot, rows)
+    print(
+        f"  seeded {n_accounts} accounts, {sid} account snapshots in {time.perf_counter() - t0:.0f}s",
+        file=sys.stderr,
+    )
+    t0 = time.perf_counter()
+    pid = psid = iid = 0
+    span = timedelta(days=DAYS - 5)
+    async with sessions() as s, s.begin():
+        posts: list[dict[str, Any]] = []
+        snaps: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] = []
+        for a in accounts:
+            kinds = VIDEO_TYPES.get(a["platform"], ("video", "image", "text"))
+            for k in range(POSTS_PER_ACCOUNT):
+                pid += 1
+                posted = now - span + span * k / POSTS_PER_ACCOUNT + timedelta(minutes=rng.randint(0, 3000))
+                posted = min(posted, now - timedelta(hours=2))
+                posts.append(
+                    {
+                        "id": pid,
+                        "user_id": uid,
+                        "account_id": a["id"],
+                        "platform": a["platform"],
+                        "social_id": f"s{pid}",
+                        "url": f"https://example.com/p/{pid}",
+                        "type": kinds[k % len(kinds)],
+                        "caption": caption(rng, a["handle"]),
+                        "posted_at": posted,
+                        "author_handle": a["handle"],
+                        "hashtags": [],
+                        "mentions": [],
+                        "links": [],
+                        "sponsored": None,
+                        "details": {"title": f"Post {pid}"},
+                        "tracked": False,
+                        "status": "active",
+                        "created_at": posted,
+                        "updated_at": now,
+                    }
+                )
+                age = now - posted
+                final = rng.randint(100, 200_000)
+                for n, offset in enumerate(POST_OFFSETS):
+                    psid += 1
+                    t = posted + min(offset, age * (n + 1) / (SNAPSHOTS_PER_POST + 1))
+                    f = (n + 1) / SNAPSHOTS_PER_POST
+                    snaps.append(
+                        {
+                            "id": psid,
+                            "post_id": pid,
+                            "fetched_at": t,
+                            "connector": "bench",
+                            "api_version": "1",
+                            "views": int(final * f),
+                            "plays": None,
+                            "likes": int(final * f / 20),
+                            "comments": int(final * f / 200),
+                            "shares": int(final * f / 500),
+                            "saves": int(final * f / 400)
+                            if a["platform"] in ("instagram", "pinterest")
+                            else None,
+                            "reach": None,
+                            "impressions": None,
+                            "extras": None,
+                        }
+                    )
+                iid += 1
+                failed = rng.random() < 0.01
+                items.append(
+                    {
+                        "id": iid,
+                        "user_id": uid,
+                        "platform": a["platform"],
+                        "kind": "post",
+                        "entity_id": pid,
+                        "status": "failed" if failed else "succeeded",
+                        "priority": 0,
+                        "attempts": 5 if failed else 1,
+                        "max_attempts": 5,
+                        "run_after": now,
+                        "error_code": "not_found" if failed else None,
+                        "error_message": "the platform has no such post" if failed else None,
+                        "created_at": now,
+                        "finished_at": now,
+                    }
+                )
+            if len(snaps) >= 200_000:
+                await insert_chunks(s, Post, posts)
+                await insert_chunks(s, PostSnapshot, snaps)
+                posts, snaps = [], []
+        await insert_chunks(s, Post, posts)
+        await insert_chunks(s, PostSnapshot, snaps)
+        for a in accounts:
+            iid += 1
+            items.append(
+                {
+                    "id": iid,
+                    "user_id": uid,
+                    "platform": a["platform"],
+                    "kind": "account",
+                    "entity_id": a["id"],
+                    "status": "succeeded",
+                    "priority": 0,
+                    "attempts": 1,
+                    "max_attempts": 5,
+                    "run_after": now,
+                    "created_at": now,
+                    "finished_at": now,
+                }
+            )
+        await insert_chunks(s, RefreshItem, items)
+    print(
+        f"  seeded {pid} posts, {psid} post snapshots, {iid} refresh items in {time.perf_counter() - t0:.0f}s",
+        file=sys.stderr,
+    )
+    return {"key": key, "accounts": n_accounts, "profiles": n_profiles, "posts": pid}
+
+
+async def finish_seed(engine: AsyncEngine, index_refresh_items: bool) -> None:
+    """Statistics for the planner (autovacuum would gather them); ids after the explicit ones."""
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            for table in (
+                "profiles",
+                "accounts",
+                "posts",
+                "account_snapshots",
+                "post_snapshots",
+                "refresh_items",
+            ):
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                    )
+                )
+        if index_refresh_items:
+            idx = Index("bench_ix_refresh_items_kind_entity_id", RefreshItem.kind, RefreshItem.entity_id)
+            await conn.run_sync(lambda c: idx.create(c))
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE"))
+    else:
+        async with engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
+
+
+# ---------------------------------------------------------------------------- measuring
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def run_clients(
+    n: int, clients: int, call: Callable[[int], Awaitable[None]]
+) -> tuple[list[float], float]:
+    """``n`` calls by ``clients`` concurrent workers; latencies in ms and the wall time in s."""
+    latencies: list[float] = []
+    counter = iter(range(n))
+
+    async def worker() -> None:
+        for i in counter:
+            t = time.perf_counter()
+            await call(i)
+            latencies.append((time.perf_counter() - t) * 1000)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, time.perf_counter() - t0
+
+
+def endpoint_paths(info: dict[str, Any], rng: random.Random, n: int) -> dict[str, list[str]]:
+    return {
+        "report": [f"/v1/accounts/{rng.randint(1, info['accounts'])}/report" for _ in range(n)],
+        "impressions": [
+            f"/v1/analytics/impressions?profile={rng.randint(1, info['profiles'])}&period=last_year&breakdown=true"
+            for _ in range(n)
+        ],
+        "post": [f"/v1/posts/{rng.randint(1, info['posts'])}/analytics" for _ in range(n)],
+        "baseline": [f"/v1/accounts/{rng.randint(1, info['accounts'])}" for _ in range(n)],
+    }
+
+
+def bare_reads(info: dict[str, Any], rng: random.Random, n: int, now: datetime) -> dict[str, list[list[Any]]]:
+    """The bare range reads of each endpoint, as statements with random targets."""
+    year_ago = now - timedelta(days=365)
+    out: dict[str, list[list[Any]]] = {"report": [], "impressions": [], "post": [], "baseline": []}
+    for _ in range(n):
+        a = rng.randint(1, info["accounts"])
+        out["report"].append(
+            [
+                select(AccountSnapshot).where(
+                    AccountSnapshot.account_id == a,
+                    AccountSnapshot.fetched_at >= year_ago,
+                    AccountSnapshot.fetched_at <= now,
+                ),
+                select(PostSnapshot)
+                .join(Post, Post.id == PostSnapshot.post_id)
+                .where(Post.account_id == a, PostSnapshot.fetched_at <= now),
+            ]
+        )
+        p = rng.randint(1, info["profiles"])
+        ids = list(range((p - 1) * len(PLATFORMS) + 1, p * len(PLATFORMS) + 1))
+        out["impressions"].append(
+            [
+                select(AccountSnapshot).where(
+                    AccountSnapshot.account_id.in_(ids),
+                    AccountSnapshot.fetched_at >= year_ago - timedelta(days=2),
+                    AccountSnapshot.fetched_at <= now,
+                )
+            ]
+        )
+        out["post"].append(
+            [
+                select(PostSnapshot)
+                .where(PostSnapshot.post_id == rng.randint(1, info["posts"]))
+                .order_by(PostSnapshot.fetched_at)
+            ]
+        )
+        out["baseline"].append([select(Account).where(Account.id == rng.randint(1, info["accounts"]))])
+    return out
+
+
+async def measure(
+    app: Any, info: dict[str, Any], args: argparse.Namespace, db: str, now: datetime
+) -> list[dict[str, Any]]:
+    engine: AsyncEngine = app.state.engine
+    rng = random.Random(7)
+    n = args.requests
+    paths = endpoint_paths(info, rng, n + args.warmup)
+    bare = bare_reads(info, rng, n + args.warmup, now)
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {info['key']}"}
+    runs = []
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", headers=headers, timeout=60
+    ) as c:
+
+        async def get(path: str) -> None:
+            r = await c.get(path)
+            if r.status_code != 200:
+                raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
+
+        async def read(stmts: list[Any]) -> None:
+            async with engine.connect() as conn:
+                for stmt in stmts:
+                    (await conn.execute(stmt)).all()
+
+        async def one_endpoint(name: str, todo: list[str], reads: list[list[Any]]) -> dict[str, Any]:
+            for i in range(args.warmup):
+                await get(todo[n + i])
+                await read(reads[n + i])
+            one, _ = await run_clients(n // 4, 1, lambda i: get(todo[i]))
+            bare_one, _ = await run_clients(n // 4, 1, lambda i: read(reads[i]))
+            lat, wall = await run_clients(n, args.clients, lambda i: get(todo[i]))
+            bare_lat, _ = await run_clients(n, args.clients, lambda i: read(reads[i]))
+            return {
+                "db": db,
+                "endpoint": name,
+                "p50_ms": round(percentile(lat, 0.50), 2),
+                "p99_ms": round(percentile(lat, 0.99), 2),
+                "bare_ms": round(statistics.median(bare_lat), 2),
+                "req_per_s": round(n / wall, 1),
+                "p50_1_client_ms": round(percentile(one, 0.50), 2),
+                "bare_1_client_ms": round(statistics.median(bare_one), 2),
+            }
+
+        for name in ("report", "impressions", "post", "baseline"):
+            run = await one_endpoint(name, paths[name], bare[name])
+            run["variant"] = variant(args, db)
+            runs.append(run)
+            print(
+                f"  {db:8} {name:12} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
+                f"  bare {run['bare_ms']:6.1f} ms  | 1 client {run['p50_1_client_ms']:5.1f}"
+                f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s",
+                file=sys.stderr,
+            )
+    return runs
+
+
+async def profile_one(app: Any, info: dict[str, Any], args: argparse.Namespace) -> None:
+    paths = endpoint_paths(info, random.Random(7), 200)[args.profile]
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {info['key']}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c:
+        for p in paths[:20]:
+            await c.get(p)
+        prof = cProfile.Profile()
+        prof.enable()
+        for p in paths[20:]:
+            await c.get(p)
+        prof.disable()
+    pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+
+
+# ---------------------------------------------------------------------------- a proposal, measured
+
+
+def sqlite_deferred_reads(app: Any) -> None:
+    """``--sqlite-deferred-reads``: GET requests begin SQLite transactions with a plain (deferred)
+    BEGIN instead of BEGIN IMMEDIATE, so reads stop queueing for the write lock. Not in the
+    application yet; the bench patches it in to measure it: the engine's begin hook looks at an
+    execution option, which the request's session sets on GET and HEAD."""
+    import socialpulse.db.engine as db_engine
+    from socialpulse.db.engine import SQLITE_BUSY_TIMEOUT_MS
+    from socialpulse.db.session import get_session
+
+    def configure(engine: AsyncEngine) -> None:
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            for pragma in (
+                "journal_mode=WAL",
+                f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+                "foreign_keys=ON",
+                "synchronous=NORMAL",
+            ):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            read_only = conn.get_execution_options().get("sqlite_read_only")
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    async def session_for(request: Request) -> AsyncIterator[AsyncSession]:
+        sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+        async with sessions() as session:
+            request.state.session = session
+            if request.method in ("GET", "HEAD"):
+                await session.connection(execution_options={"sqlite_read_only": True})
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+
+    db_engine._configure_sqlite = configure  # type: ignore[assignment]
+    app.dependency_overrides[get_session] = session_for
+
+
+# ---------------------------------------------------------------------------- databases
+
+
+async def bench_db(db: str, url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    engine = make_engine(url)
+    await upgrade(engine)
+    now = utcnow().replace(microsecond=0)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        info = await seed(sessions, args, now)
+        await finish_seed(engine, args.index_refresh_items)
+    finally:
+        await engine.dispose()
+    settings = Settings(
+        database_url=url,
+        secret_key="bench-" + "x" * 40,
+        embedded_worker=False,
+        scheduler_enabled=False,
+        db_pool_size=args.sqlite_pool if db == "sqlite" else args.pg_pool,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = create_app(settings, run_workers=False, migrate=False)
+    if db == "sqlite" and args.sqlite_deferred_reads:
+        sqlite_deferred_reads(app)
+    async with app.router.lifespan_context(app):
+        if args.profile:
+            await profile_one(app, info, args)
+            return []
+        return await measure(app, info, args, db, now)
+
+
+async def pg_scratch(admin: str) -> tuple[str, str]:
+    name = f"sp_bench_{uuid.uuid4().hex[:8]}"
+    eng = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with eng.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await eng.dispose()
+    return name, make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+async def pg_drop(admin: str, name: str) -> None:
+    eng = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with eng.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await eng.dispose()
+
+
+def variant(args: argparse.Namespace, db: str) -> str:
+    """What differs from the application as it is: the proposals switched on."""
+    parts = []
+    if args.index_refresh_items:
+        parts.append("index refresh_items(kind, entity_id)")
+    if args.sqlite_deferred_reads and db == "sqlite":
+        parts.append("deferred SQLite reads")
+    parts.append(f"pool {args.sqlite_pool if db == 'sqlite' else args.pg_pool}")
+    return ", ".join(parts)
+
+
+def table(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    head = (
+        f"{'db':9}{'endpoint':13}{'p50 ms':>8}{'p99 ms':>8}{'bare ms':>9}{'p50/bare':>9}"
+        f"{'1-client p50':>13}{'bare':>6}{'req/s':>8}  p99<=50  <=3x bare"
+    )
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        ratio = r["p50_ms"] / r["bare_ms"] if r["bare_ms"] else float("nan")
+        lines.append(
+            f"{r['db']:9}{r['endpoint']:13}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bare_ms']:>9.2f}{ratio:>9.1f}"
+            f"{r['p50_1_client_ms']:>13.1f}{r['bare_1_client_ms']:>6.1f}{r['req_per_s']:>8.0f}"
+            f"  {'yes' if r['p99_ms'] <= 50 else 'NO':7}  {'yes' if ratio <= 3 else 'NO'}"
+        )
+    for v in sorted({r["variant"] for r in runs}):
+        lines.append(f"variant: {v}")
+    lines.append(
+        f"load average during the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
+    lines.append(
+        f"{args.clients} concurrent clients, {args.requests} requests per endpoint; bare = median of the SQL range "
+        f"read under the same {args.clients} clients; 1-client = one client at a time"
+    )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    runs: list[dict[str, Any]] = []
+    for db in args.dbs.split(","):
+        print(f"{db}: seeding", file=sys.stderr)
+        if db == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                runs += await bench_db("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args)
+        elif db == "postgres":
+            admin = Settings(
+                database_url=os.environ.get(
+                    "SOCIALPULSE_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+                ),
+                secret_key="x" * 40,
+                _env_file=None,  # type: ignore[call-arg]
+            ).database_url
+            name, url = await pg_scratch(admin)
+            try:
+                runs += await bench_db("postgres", url, args)
+            finally:
+                await pg_drop(admin, name)
+        else:
+            raise SystemExit(f"unknown database {db!r}: use sqlite and/or postgres")
+    if args.profile:
+        return
+    print(table(runs, args))
+    print(json.dumps({"runs": runs}))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    p.add_argument("--dbs", default="sqlite,postgres")
+    p.add_argument("--accounts", type=int, default=2000)
+    p.add_argument("--clients", type=int, default=CLIENTS)
+    p.add_argument("--requests", type=int, default=1600, help="requests per endpoint under load")
+    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--quick", action="store_true", help="a tenth of the accounts and posts")
+    p.add_argument(
+        "--index-refresh-items",
+        action="store_true",
+        help="add an index on refresh_items (kind, entity_id) to the scratch database (not in the schema yet)",
+    )
+    p.add_argument(
+        "--sqlite-pool",
+        type=int,
+        default=1,
+        help="SQLite connections (db_pool_size; as many again may overflow). SQLite runs one transaction "
+        "at a time (BEGIN IMMEDIATE): more connections only busy-wait for the lock",
+    )
+    p.add_argument(
+        "--pg-pool", type=int, default=CLIENTS + 4, help="PostgreSQL db_pool_size: one connection per client"
+    )
+    p.add_argument(
+        "--sqlite-deferred-reads",
+        action="store_true",
+        help="measure GET requests beginning deferred SQLite transactions (a proposal, patched in)",
+    )
+    p.add_argument(
+        "--profile", choices=["report", "impressions", "post"], help="cProfile one endpoint and stop"
+    )
+    args = p.parse_args()
+    if args.quick:
+        args.accounts //= 10
+        args.requests = max(args.requests // 2, 200)
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
