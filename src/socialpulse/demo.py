@@ -103,7 +103,14 @@ async def seed(session: AsyncSession, user: User, platforms: list[str], world: W
 def create_demo_app(settings: Settings, *, public_url: str) -> FastAPI:
     emulator = create_emulator_app(EmulatorConfig(seed=42))
     world: World = emulator.state.world
-    demo_settings = settings.with_emulator(f"{EMULATOR_HOST}")
+    # the emulator answers at once: no need to pace Instagram as hard as the real one asks
+    demo_settings = settings.with_emulator(f"{EMULATOR_HOST}").model_copy(
+        update={
+            "instagram_discovery_rate_per_s": 10.0,
+            "instagram_graph_rate_per_s": 10.0,
+            "instagram_web_rate_per_s": 10.0,
+        }
+    )
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=emulator), timeout=demo_settings.http_timeout_s
     )
