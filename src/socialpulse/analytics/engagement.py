@@ -253,7 +253,9 @@ class EngagementEvaluator:
         used: list[float] = []
         rates = self._rates
         for index in self._chosen(moment):
-            line = self._lines.get(index) or self._line(index)
+            line = self._lines.get(index)
+            if line is None:
+                line = self._line(index)
             at = bisect_right(line.times, moment) - 1
             if at < 0:
                 continue

@@ -10,20 +10,26 @@ Snapshot rows come back with ``id``, ``fetched_at`` and the counters by name, so
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CompoundSelect,
+    Executable,
+    Over,
     Row,
     Select,
+    bindparam,
     func,
     literal,
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from socialpulse.analytics.snapshots import AccountSnapshotLike, PostSnapshotLike
 from socialpulse.models import Account, AccountSnapshot, Post, PostSnapshot, Profile, RefreshItem
@@ -54,11 +60,6 @@ def account_points(rows: Sequence[AnyRow]) -> list[AccountSnapshotLike]:
 def post_points(rows: Sequence[AnyRow]) -> list[PostSnapshotLike]:
     """Rows selected with :data:`POST_POINT` columns, read as post snapshots."""
     return cast(list[PostSnapshotLike], list(rows))
-
-
-def _at(value: datetime) -> ColumnElement[datetime]:
-    """A timestamp parameter typed like ``fetched_at`` (SQLite stores naive UTC text)."""
-    return literal(value, AccountSnapshot.__table__.c.fetched_at.type)
 
 
 # ---------------------------------------------------------------------------- scope
@@ -107,15 +108,26 @@ def accounts_of_profile(user_id: int, profile_id: int) -> Select[*tuple[Any, ...
 
 
 # ---------------------------------------------------------------------------- account history
+#
+# The statements with subqueries are built once per shape (building one costs more than
+# running it) with named parameters; each call binds its values. A cached statement holds no
+# data, so it cannot go stale.
 
 
-def account_history(account_id: int, since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
-    """The account's snapshots from the latest one taken at or before ``since`` up to
-    ``until`` (both included), oldest first: everything needed to read "the latest
-    snapshot at or before t" for any t in ``[since, until]``."""
+def _when(name: str) -> BindParameter[datetime]:
+    return bindparam(name, type_=AccountSnapshot.__table__.c.fetched_at.type)
+
+
+def _ids(name: str) -> BindParameter[Any]:
+    return bindparam(name, expanding=True)
+
+
+@functools.cache
+def _account_history() -> Select[*tuple[Any, ...]]:
+    since = _when("since")
     start = (
         select(AccountSnapshot.fetched_at)
-        .where(AccountSnapshot.account_id == account_id, AccountSnapshot.fetched_at <= _at(since))
+        .where(AccountSnapshot.account_id == bindparam("account_id"), AccountSnapshot.fetched_at <= since)
         .order_by(AccountSnapshot.fetched_at.desc())
         .limit(1)
         .scalar_subquery()
@@ -123,22 +135,31 @@ def account_history(account_id: int, since: datetime, until: datetime) -> Select
     return (
         select(*ACCOUNT_POINT)
         .where(
-            AccountSnapshot.account_id == account_id,
-            AccountSnapshot.fetched_at >= func.coalesce(start, _at(since)),
-            AccountSnapshot.fetched_at <= _at(until),
+            AccountSnapshot.account_id == bindparam("account_id"),
+            AccountSnapshot.fetched_at >= func.coalesce(start, since),
+            AccountSnapshot.fetched_at <= _when("until"),
         )
         .order_by(AccountSnapshot.fetched_at, AccountSnapshot.id)
     )
 
 
-def account_points_at(account_id: int, instants: Sequence[datetime]) -> CompoundSelect[*tuple[Any, ...]]:
-    """For each instant, the account's latest snapshot taken at or before it (none when
-    there is none), tagged with the instant's position as ``probe``: one index probe each."""
+def account_history(account_id: int, since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
+    """The account's snapshots from the latest one taken at or before ``since`` up to
+    ``until`` (both included), oldest first: everything needed to read "the latest
+    snapshot at or before t" for any t in ``[since, until]``."""
+    return _account_history().params(account_id=account_id, since=since, until=until)
+
+
+@functools.cache
+def _account_points_at(count: int) -> CompoundSelect[*tuple[Any, ...]]:
     parts = []
-    for n, instant in enumerate(instants):
+    for n in range(count):
         probe = (
             select(literal(n).label("probe"), *ACCOUNT_POINT)
-            .where(AccountSnapshot.account_id == account_id, AccountSnapshot.fetched_at <= _at(instant))
+            .where(
+                AccountSnapshot.account_id == bindparam("account_id"),
+                AccountSnapshot.fetched_at <= _when(f"t{n}"),
+            )
             .order_by(AccountSnapshot.fetched_at.desc(), AccountSnapshot.id.desc())
             .limit(1)
             .subquery(f"p{n}")
@@ -147,9 +168,15 @@ def account_points_at(account_id: int, instants: Sequence[datetime]) -> Compound
     return union_all(*parts)
 
 
-def latest_account_points(account_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
-    """The newest snapshot of each account (``account_id`` and :data:`ACCOUNT_POINT`
-    columns): one backward index probe per account."""
+def account_points_at(account_id: int, instants: Sequence[datetime]) -> CompoundSelect[*tuple[Any, ...]]:
+    """For each instant, the account's latest snapshot taken at or before it (none when
+    there is none), tagged with the instant's position as ``probe``: one index probe each."""
+    times = {f"t{n}": t for n, t in enumerate(instants)}
+    return _account_points_at(len(instants)).params(account_id=account_id, **times)
+
+
+@functools.cache
+def _latest_account_points() -> Select[*tuple[Any, ...]]:
     newest = (
         select(AccountSnapshot.id)
         .where(AccountSnapshot.account_id == Account.id)
@@ -157,31 +184,39 @@ def latest_account_points(account_ids: Sequence[int]) -> Select[*tuple[Any, ...]
         .limit(1)
         .scalar_subquery()
     )
-    ids = select(newest).where(Account.id.in_(account_ids))
+    ids = select(newest).where(Account.id.in_(_ids("account_ids")))
     return select(AccountSnapshot.account_id, *ACCOUNT_POINT).where(AccountSnapshot.id.in_(ids))
 
 
-def day_levels(
-    account_ids: Sequence[int], columns: Sequence[str], since: datetime, before: datetime
-) -> Select[*tuple[Any, ...]]:
-    """``(account_id, day, *columns)`` of the last snapshot of each UTC day of each account,
-    for snapshots taken in ``[since, before)``."""
-    cols = [getattr(AccountSnapshot, c) for c in columns]
+def latest_account_points(account_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+    """The newest snapshot of each account (``account_id`` and :data:`ACCOUNT_POINT`
+    columns): one backward index probe per account."""
+    return _latest_account_points().params(account_ids=list(account_ids))
+
+
+def _last_of_day() -> tuple[ColumnElement[Any], Over[Any]]:
     day = utc_day(AccountSnapshot.fetched_at)
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(AccountSnapshot.account_id, day),
-            order_by=(AccountSnapshot.fetched_at.desc(), AccountSnapshot.id.desc()),
-        )
-        .label("day_rank")
+    rank = func.row_number().over(
+        partition_by=(AccountSnapshot.account_id, day),
+        order_by=(AccountSnapshot.fetched_at.desc(), AccountSnapshot.id.desc()),
     )
+    return day, rank
+
+
+@functools.cache
+def _day_levels(columns: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    day, rank = _last_of_day()
     ranked = (
-        select(AccountSnapshot.account_id, day.label("day"), *cols, rank)
+        select(
+            AccountSnapshot.account_id,
+            day.label("day"),
+            *(getattr(AccountSnapshot, c) for c in columns),
+            rank.label("day_rank"),
+        )
         .where(
-            AccountSnapshot.account_id.in_(account_ids),
-            AccountSnapshot.fetched_at >= _at(since),
-            AccountSnapshot.fetched_at < _at(before),
+            AccountSnapshot.account_id.in_(_ids("account_ids")),
+            AccountSnapshot.fetched_at >= _when("since"),
+            AccountSnapshot.fetched_at < _when("before"),
         )
         .subquery("ranked")
     )
@@ -190,18 +225,27 @@ def day_levels(
     )
 
 
-def carried_levels(account_ids: Sequence[int], column: str, before: datetime) -> Select[*tuple[Any, ...]]:
-    """``(account_id, day, value)``: for each account, the latest UTC day before ``before``
-    whose last snapshot reported ``column`` (a level carried into a range that starts there)."""
-    col = getattr(AccountSnapshot, column)
-    day = utc_day(AccountSnapshot.fetched_at)
-    rank = func.row_number().over(
-        partition_by=(AccountSnapshot.account_id, day),
-        order_by=(AccountSnapshot.fetched_at.desc(), AccountSnapshot.id.desc()),
-    )
+def day_levels(
+    account_ids: Sequence[int], columns: Sequence[str], since: datetime, before: datetime
+) -> Select[*tuple[Any, ...]]:
+    """``(account_id, day, *columns)`` of the last snapshot of each UTC day of each account,
+    for snapshots taken in ``[since, before)``."""
+    return _day_levels(tuple(columns)).params(account_ids=list(account_ids), since=since, before=before)
+
+
+@functools.cache
+def _carried_levels(column: str) -> Select[*tuple[Any, ...]]:
+    day, rank = _last_of_day()
     days = (
-        select(AccountSnapshot.account_id, day.label("day"), col.label("value"), rank.label("day_rank"))
-        .where(AccountSnapshot.account_id.in_(account_ids), AccountSnapshot.fetched_at < _at(before))
+        select(
+            AccountSnapshot.account_id,
+            day.label("day"),
+            getattr(AccountSnapshot, column).label("value"),
+            rank.label("day_rank"),
+        )
+        .where(
+            AccountSnapshot.account_id.in_(_ids("account_ids")), AccountSnapshot.fetched_at < _when("before")
+        )
         .subquery("days")
     )
     newest = func.row_number().over(partition_by=days.c.account_id, order_by=days.c.day.desc())
@@ -213,97 +257,126 @@ def carried_levels(account_ids: Sequence[int], column: str, before: datetime) ->
     return select(reported.c.account_id, reported.c.day, reported.c.value).where(reported.c.newest == 1)
 
 
+def carried_levels(account_ids: Sequence[int], column: str, before: datetime) -> Select[*tuple[Any, ...]]:
+    """``(account_id, day, value)``: for each account, the latest UTC day before ``before``
+    whose last snapshot reported ``column`` (a level carried into a range that starts there)."""
+    return _carried_levels(column).params(account_ids=list(account_ids), before=before)
+
+
 # ---------------------------------------------------------------------------- posts
 
 
-def report_posts(
-    user_id: int, account_id: int, *, until: datetime, after: datetime, older: int, undated: int
-) -> CompoundSelect[*tuple[Any, ...]]:
-    """``(id, posted_at, type)`` of the account's posts a report reads: every post
-    published in ``(after, until]``, the ``older`` newest published at or before
-    ``after``, and the ``undated`` newest without a publication time."""
+@functools.cache
+def _report_posts() -> Select[*tuple[Any, ...]]:
+    until, after = _when("until"), _when("after")
     cols = (Post.id, Post.posted_at, Post.type)
-    mine = (Post.user_id == user_id, Post.account_id == account_id)
-    recent = select(*cols).where(*mine, Post.posted_at > _at(after), Post.posted_at <= _at(until))
+    mine = (Post.user_id == bindparam("user_id"), Post.account_id == bindparam("account_id"))
+    recent = select(*cols).where(*mine, Post.posted_at > after, Post.posted_at <= until)
     before = (
         select(*cols)
-        .where(*mine, Post.posted_at <= _at(after))
+        .where(*mine, Post.posted_at <= after)
         .order_by(Post.posted_at.desc(), Post.id.desc())
-        .limit(older)
+        .limit(bindparam("older"))
         .subquery("older")
     )
     no_date = (
         select(*cols)
         .where(*mine, Post.posted_at.is_(None))
         .order_by(Post.id.desc())
-        .limit(undated)
+        .limit(bindparam("undated"))
         .subquery("undated")
     )
-    return union_all(recent, select(before), select(no_date))
+    posts = union_all(recent, select(before), select(no_date)).subquery("chosen")
+    return (
+        select(posts.c.id.label("post_id"), posts.c.posted_at, posts.c.type, *POST_POINT)
+        .select_from(posts)
+        .outerjoin(PostSnapshot, (PostSnapshot.post_id == posts.c.id) & (PostSnapshot.fetched_at <= until))
+        .order_by(posts.c.id, PostSnapshot.fetched_at, PostSnapshot.id)
+    )
+
+
+def report_post_snapshots(
+    user_id: int, account_id: int, *, until: datetime, after: datetime, older: int, undated: int
+) -> Executable:
+    """The account's posts a report reads (``post_id``, ``posted_at``, ``type``): every post
+    published in ``(after, until]``, the ``older`` newest published at or before ``after``
+    and the ``undated`` newest without a publication time; each with its snapshots taken at or
+    before ``until`` (:data:`POST_POINT` columns; one row with null ones for a post without
+    any), by post, oldest first: one round trip. The statement is built once; only its
+    parameters change."""
+    return _report_posts().params(
+        user_id=user_id, account_id=account_id, until=until, after=after, older=older, undated=undated
+    )
+
+
+POST_CARD: tuple[Any, ...] = (
+    Post.id,
+    Post.account_id,
+    Post.platform,
+    Post.social_id,
+    Post.url,
+    Post.type,
+    Post.caption,
+    Post.posted_at,
+    Post.author_handle,
+    Post.hashtags,
+    Post.mentions,
+    Post.links,
+    Post.sponsored,
+    Post.details,
+    Post.status,
+    Post.status_detail,
+    Post.last_refreshed_at,
+)
 
 
 def post_cards(user_id: int, post_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
     """What a report or the post analytics show of post rows (one user's posts only)."""
-    return select(
-        Post.id,
-        Post.account_id,
-        Post.platform,
-        Post.social_id,
-        Post.url,
-        Post.type,
-        Post.caption,
-        Post.posted_at,
-        Post.author_handle,
-        Post.hashtags,
-        Post.mentions,
-        Post.links,
-        Post.sponsored,
-        Post.details,
-        Post.status,
-        Post.status_detail,
-        Post.last_refreshed_at,
-    ).where(Post.user_id == user_id, Post.id.in_(post_ids))
+    return select(*POST_CARD).where(Post.user_id == user_id, Post.id.in_(post_ids))
 
 
-def post_snapshots(post_ids: Sequence[int], until: datetime) -> Select[*tuple[Any, ...]]:
-    """``post_id`` and :data:`POST_POINT` columns of the posts' snapshots taken at or
-    before ``until``, by post, oldest first."""
-    return (
-        select(PostSnapshot.post_id, *POST_POINT)
-        .where(PostSnapshot.post_id.in_(post_ids), PostSnapshot.fetched_at <= _at(until))
-        .order_by(PostSnapshot.post_id, PostSnapshot.fetched_at, PostSnapshot.id)
-    )
-
-
-def latest_post_point(post_id: int) -> Select[*tuple[Any, ...]]:
-    """The post's newest snapshot (:data:`POST_POINT` columns): one backward index probe."""
-    return (
-        select(*POST_POINT)
-        .where(PostSnapshot.post_id == post_id)
-        .order_by(PostSnapshot.fetched_at.desc(), PostSnapshot.id.desc())
+@functools.cache
+def _post_overview() -> Select[*tuple[Any, ...]]:
+    snap = aliased(PostSnapshot)
+    newest = (
+        select(snap.id)
+        .where(snap.post_id == Post.id)
+        .order_by(snap.fetched_at.desc(), snap.id.desc())
         .limit(1)
+        .correlate(Post)
+        .scalar_subquery()
     )
-
-
-def last_refresh_of_post(platform: str, post_id: int) -> Select[*tuple[Any, ...]]:
-    """``(status, error_code, error_message, attempts, finished_at, created_at)`` of the
-    post's newest refresh item. The platform (an item's is its entity's) lets the claim index
-    narrow the search to one platform's items; an index on ``refresh_items (kind, entity_id)``
-    would make it a probe."""
+    queued = aliased(RefreshItem)
+    item = (
+        select(queued.id)
+        .where(
+            queued.platform == Post.platform,
+            queued.kind == EntityKind.post.value,
+            queued.entity_id == Post.id,
+        )
+        .order_by(queued.id.desc())
+        .limit(1)
+        .correlate(Post)
+        .scalar_subquery()
+    )
     return (
         select(
-            RefreshItem.status,
-            RefreshItem.error_code,
-            RefreshItem.error_message,
-            RefreshItem.attempts,
-            RefreshItem.finished_at,
-            RefreshItem.created_at,
+            *POST_CARD,
+            *(c.label(f"s_{c.key}") for c in POST_POINT),
+            RefreshItem.status.label("refresh_status"),
+            RefreshItem.error_message.label("refresh_error"),
         )
-        .where(
-            RefreshItem.platform == platform,
-            RefreshItem.kind == EntityKind.post.value,
-            RefreshItem.entity_id == post_id,
-        )
-        .order_by(RefreshItem.id.desc())
-        .limit(1)
+        .select_from(Post)
+        .outerjoin(PostSnapshot, PostSnapshot.id == newest)
+        .outerjoin(RefreshItem, RefreshItem.id == item)
+        .where(Post.user_id == bindparam("user_id"), Post.id == bindparam("post_id"))
     )
+
+
+def post_overview(user_id: int, post_id: int) -> Select[*tuple[Any, ...]]:
+    """One user's post with its newest snapshot (columns ``s_<name>``, null without one) and
+    the status and error of its newest refresh item (``refresh_status``, ``refresh_error``),
+    in one round trip. The refresh item is looked up by platform (an item's is its entity's), so
+    the claim index narrows the search to one platform's items; an index on
+    ``refresh_items (kind, entity_id)`` would make it a probe."""
+    return _post_overview().params(user_id=user_id, post_id=post_id)

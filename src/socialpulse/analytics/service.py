@@ -58,6 +58,7 @@ from socialpulse.analytics.repository import AnyRow
 from socialpulse.analytics.snapshots import (
     AccountSnapshotLike,
     PostHistory,
+    PostPoint,
     PostSnapshotLike,
     Timeline,
     last_per_day,
@@ -282,6 +283,21 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+def metrics_error(
+    status: str, status_detail: str | None, refresh_status: str | None, refresh_error: str | None
+) -> tuple[str | None, Literal["post_status", "refresh"] | None]:
+    """Why a post's live metrics could not be fetched, and where that is recorded: its status
+    detail when its status is not ``active``, else the error of its newest refresh item when
+    that one failed (or failed and waits for a retry); ``(None, None)`` otherwise."""
+    if status != PostStatus.active.value:
+        return status_detail or f"the post is {status}", "post_status"
+    if not refresh_error or refresh_status == "succeeded":
+        return None, None
+    if refresh_status == "failed":
+        return f"the last refresh failed: {refresh_error}", "refresh"
+    return f"the last refresh attempt failed and will be retried: {refresh_error}", "refresh"
+
+
 def breakdown_formula(metric: str) -> str:
     if metric == "total_impressions":
         return (
@@ -404,7 +420,7 @@ class AnalyticsService:
         year_ago: datetime,
         listed: int,
     ) -> list[PostHistory]:
-        stmt = repo.report_posts(
+        stmt = repo.report_post_snapshots(
             user_id,
             account_id,
             until=now,
@@ -412,19 +428,20 @@ class AnalyticsService:
             older=max(LAST_POSTS, listed),
             undated=listed,
         )
-        post_rows = await _rows(session, stmt)
+        posts: dict[int, AnyRow] = {}
         snaps: dict[int, list[AnyRow]] = defaultdict(list)
-        for chunk in chunks([r.id for r in post_rows], IN_CHUNK):
-            for row in await _rows(session, repo.post_snapshots(chunk, now)):
+        for row in await _rows(session, stmt):
+            posts.setdefault(row.post_id, row)
+            if row.id is not None:
                 snaps[row.post_id].append(row)
         return [
             PostHistory(
                 posted_at=r.posted_at,
-                snapshots=Timeline(repo.post_points(snaps.get(r.id, []))),
+                snapshots=Timeline(repo.post_points(snaps.get(post_id, []))),
                 type=r.type,
-                key=_key(r.id),
+                key=_key(post_id),
             )
-            for r in post_rows
+            for post_id, r in posts.items()
         ]
 
     def _overview(
@@ -826,12 +843,17 @@ class AnalyticsService:
         """A post's latest metrics with its engagement rates, the account's snapshot at the
         post's date and its latest one, and why live metrics are missing when they are: the
         post's status detail, else the error of its last refresh when that failed."""
-        card = await _one(session, repo.post_cards(user_id, [post_id]))
+        card = await _one(session, repo.post_overview(user_id, post_id))
         if card is None:
             raise NotFound(f"post {post_id} not found")
         now = utcnow()
-        snap_row = await _one(session, repo.latest_post_point(post_id))
-        snap: PostSnapshotLike | None = repo.post_points([snap_row])[0] if snap_row is not None else None
+        snap: PostSnapshotLike | None = None
+        if card.s_id is not None:
+            snap = PostPoint(
+                fetched_at=card.s_fetched_at,
+                id=card.s_id,
+                **{m: getattr(card, f"s_{m}") for m in POST_METRICS},
+            )
         at_post: AccountSnapshotLike | None = None
         newest: AccountSnapshotLike | None = None
         for_rate: AccountSnapshotLike | None = None
@@ -847,7 +869,9 @@ class AnalyticsService:
             }
             newest, at_post, for_rate = found.get(0), found.get(1), found.get(2)
         rates = post_engagement(snap, for_rate.followers if for_rate is not None else None)
-        error, source = await self._metrics_error(session, card)
+        error, source = metrics_error(
+            card.status, card.status_detail, card.refresh_status, card.refresh_error
+        )
         return out.PostAnalytics(
             post=out.PostCard(
                 id=card.id,
@@ -869,18 +893,6 @@ class AnalyticsService:
             account_snapshot_at_post_date=counters(at_post),
             account_snapshot_latest=counters(newest),
         )
-
-    async def _metrics_error(
-        self, session: AsyncSession, card: AnyRow
-    ) -> tuple[str | None, Literal["post_status", "refresh"] | None]:
-        if card.status != PostStatus.active.value:
-            return card.status_detail or f"the post is {card.status}", "post_status"
-        item = await _one(session, repo.last_refresh_of_post(card.platform, card.id))
-        if item is None or not item.error_message or item.status == "succeeded":
-            return None, None
-        if item.status == "failed":
-            return f"the last refresh failed: {item.error_message}", "refresh"
-        return f"the last refresh attempt failed and will be retried: {item.error_message}", "refresh"
 
     # ------------------------------------------------------------------ platforms
 
