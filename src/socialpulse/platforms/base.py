@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
@@ -205,6 +205,27 @@ class ListResult:
 
     posts: list[PostData]
     complete: bool = True
+
+
+def settle_batch_item(
+    out: dict[str, PostData | PlatformError],
+    refs: Sequence[PostRef],
+    item: Any,
+    parse: Callable[[Any], PostData],
+    gone: str,
+) -> None:
+    """Give every ref asking for one id its result: the parsed post, ``NotFound(gone)`` when the
+    batch read left the id out, or the parse error (a bad item fails itself, not the batch)."""
+    result: PostData | PlatformError
+    if item is None:
+        result = NotFound(gone)
+    else:
+        try:
+            result = parse(item)
+        except BadResponse as exc:
+            result = exc
+    for ref in refs:
+        out[ref.key] = result
 
 
 Result = Mapping[str, "ProfileData | PostData | PlatformError"]

@@ -45,6 +45,7 @@ from socialpulse.platforms.base import (
     Suspended,
     TransientError,
     parse_retry_after,
+    settle_batch_item,
 )
 from socialpulse.platforms.metrics import METRIC_CONFIGS
 
@@ -420,16 +421,7 @@ class BlueskyConnector(HTTPConnector):
                 view = found.get(uri) or (
                     found.get(f"at://{normalize_actor(parts[0])}/{parts[1]}/{parts[2]}") if parts else None
                 )
-                result: PostData | PlatformError
-                if view is None:
-                    result = NotFound(f"Bluesky {POST_GONE} ({uri})")
-                else:
-                    try:
-                        result = self._post(view)
-                    except BadResponse as exc:
-                        result = exc
-                for ref in wanted[uri]:
-                    out[ref.key] = result
+                settle_batch_item(out, wanted[uri], view, self._post, f"Bluesky {POST_GONE} ({uri})")
         return out
 
     # ------------------------------------------------------------------ comments

@@ -38,7 +38,6 @@ from socialpulse.platforms.base import (
     CommentData,
     Limits,
     ListResult,
-    NotFound,
     Pacer,
     PlatformError,
     PostData,
@@ -46,6 +45,7 @@ from socialpulse.platforms.base import (
     ProfileData,
     QuotaExceeded,
     RateLimited,
+    settle_batch_item,
 )
 from socialpulse.platforms.credentials import StoredToken, TokenStore
 from socialpulse.platforms.tiktok import (
@@ -452,17 +452,13 @@ class TikTokDisplayConnector(TikTokConnector):
                     except BadResponse:
                         continue
                 for video_id in ids:
-                    item = found.get(video_id)
-                    result: PostData | PlatformError
-                    if item is None:
-                        result = NotFound(f"TikTok {VIDEO_GONE} ({video_id})")
-                    else:
-                        try:
-                            result = self._post(item)
-                        except BadResponse as exc:
-                            result = exc
-                    for ref in wanted[video_id]:
-                        out[ref.key] = result
+                    settle_batch_item(
+                        out,
+                        wanted[video_id],
+                        found.get(video_id),
+                        self._post,
+                        f"TikTok {VIDEO_GONE} ({video_id})",
+                    )
         return out
 
     # ------------------------------------------------------------------ comments

@@ -49,6 +49,7 @@ from socialpulse.platforms.base import (
     QuotaExceeded,
     Suspended,
     quota_day_reset,
+    settle_batch_item,
 )
 from socialpulse.platforms.pacing import QuotaBudget
 from socialpulse.platforms.tiktok import (
@@ -444,17 +445,13 @@ class TikTokResearchConnector(TikTokConnector):
                     except BadResponse:
                         continue
                 for video_id in chunk:
-                    item = found.get(video_id)
-                    result: PostData | PlatformError
-                    if item is None:
-                        result = NotFound(f"TikTok {VIDEO_GONE} ({video_id})")
-                    else:
-                        try:
-                            result = self._post(item)
-                        except BadResponse as exc:
-                            result = exc
-                    for ref in wanted[video_id]:
-                        out[ref.key] = result
+                    settle_batch_item(
+                        out,
+                        wanted[video_id],
+                        found.get(video_id),
+                        self._post,
+                        f"TikTok {VIDEO_GONE} ({video_id})",
+                    )
         return out
 
     # ------------------------------------------------------------------ comments

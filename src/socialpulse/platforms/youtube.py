@@ -41,6 +41,7 @@ from socialpulse.platforms.base import (
     RateLimited,
     TransientError,
     parse_retry_after,
+    settle_batch_item,
 )
 from socialpulse.platforms.metrics import METRIC_CONFIGS
 from socialpulse.platforms.pacing import QuotaBudget, quota_resets_at
@@ -474,17 +475,13 @@ class YouTubeConnector(HTTPConnector):
                 item["id"]: item for item in _items(body, "videos.list") if isinstance(item.get("id"), str)
             }
             for video_id in ids:
-                item = found.get(video_id)
-                result: PostData | PlatformError
-                if item is None:
-                    result = NotFound(f"YouTube {VIDEO_GONE} ({video_id})")
-                else:
-                    try:
-                        result = self._post(item)
-                    except BadResponse as exc:
-                        result = exc
-                for ref in by_id[video_id]:
-                    out[ref.key] = result
+                settle_batch_item(
+                    out,
+                    by_id[video_id],
+                    found.get(video_id),
+                    self._post,
+                    f"YouTube {VIDEO_GONE} ({video_id})",
+                )
         return out
 
     # ------------------------------------------------------------------ comments
