@@ -1,6 +1,7 @@
 """Every ORM table. Import models from here."""
 
 from socialpulse.models.comments import Comment
+from socialpulse.models.compat import TrackingTask
 from socialpulse.models.credentials import PlatformCredential
 from socialpulse.models.refresh import (
     QuotaUsage,
@@ -10,7 +11,7 @@ from socialpulse.models.refresh import (
     WorkerHeartbeat,
 )
 from socialpulse.models.stats import AccountSnapshot, PostSnapshot
-from socialpulse.models.tracking import Account, AccountTag, Post, Profile
+from socialpulse.models.tracking import Account, AccountTag, Post, PostGroup, PostGroupMember, Profile
 from socialpulse.models.users import ApiKey, User
 
 __all__ = [
@@ -21,12 +22,15 @@ __all__ = [
     "Comment",
     "PlatformCredential",
     "Post",
+    "PostGroup",
+    "PostGroupMember",
     "PostSnapshot",
     "Profile",
     "QuotaUsage",
     "RefreshItem",
     "RefreshRequest",
     "RefreshRequestItem",
+    "TrackingTask",
     "User",
     "WorkerHeartbeat",
 ]

@@ -13,6 +13,7 @@ class Comment(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "platform_comment_id"),
         Index("ix_comments_post_id_posted_at", "post_id", "posted_at"),
+        Index("ix_comments_post_id_likes", "post_id", "likes"),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)

@@ -52,6 +52,7 @@ class RefreshItem(Base):
         ),
         Index("ix_refresh_items_claim", "platform", "kind", "status", "run_after"),
         Index("ix_refresh_items_lease", "status", "lease_until"),
+        Index("ix_refresh_items_entity", "kind", "entity_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)

@@ -111,3 +111,25 @@ class Post(Base):
     next_refresh_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PostGroup(Base):
+    """The same content published on several platforms: one public id (upload-post's
+    ``request_id``) over the posts that carry it."""
+
+    __tablename__ = "post_groups"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PostGroupMember(Base):
+    __tablename__ = "post_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("post_groups.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
