@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from socialpulse.db.base import Base, BigID
@@ -109,6 +109,10 @@ class Post(Base):
     status_detail: Mapped[str | None] = mapped_column(Text)
     last_refreshed_at: Mapped[datetime | None]
     next_refresh_at: Mapped[datetime | None]
+    # when its comments were last fetched, and the post's comment count then (a changed count,
+    # or an old fetch, makes an account refresh fetch them again)
+    comments_fetched_at: Mapped[datetime | None]
+    comments_fetched_count: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
