@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # compatibility APIs whose refresh answers the new stats: how long one request waits for
     # the workers before answering what it has (the rest is still fetched)
     compat_refresh_timeout_s: float = Field(default=60.0, ge=0, le=3600)
+    # codvid tracking tasks: how often the Instagram account of a new task is scraped (hours)
+    codvid_scrape_interval_h: int = Field(default=48, ge=1, le=366 * 24)
 
     # refresh cadence (seconds)
     account_refresh_s: int = 24 * 3600
@@ -70,6 +72,12 @@ class Settings(BaseSettings):
     # comments
     comments_per_post: int = Field(default=20, ge=0, le=500)
     comments_max_post_age_days: int = Field(default=30, ge=0)
+    # a post whose comment count has not changed is fetched again after this long
+    comments_refetch_s: int = Field(default=24 * 3600, ge=0)
+    # the share of a daily quota comment fetching leaves for statistics
+    comments_quota_reserve: float = Field(default=0.1, ge=0, le=1)
+    # how many posts' comments one account refresh fetches at most (newest first)
+    comments_max_posts: int = Field(default=30, ge=0)
 
     # platforms: base URLs (the emulator serves every one of them under one host)
     youtube_base_url: str = "https://www.googleapis.com/youtube/v3"

@@ -38,11 +38,15 @@ from socialpulse.platforms.base import (
     PostRef,
     Private,
     ProfileData,
+    QuotaExceeded,
     Suspended,
     TransientError,
 )
 from socialpulse.refresh import queue
 from socialpulse.refresh.queue import Entity, ItemError, Outcome
+from socialpulse.sentiment.base import Analyser, analyser_for
+from socialpulse.stats import comments as comment_store
+from socialpulse.stats.comments import FetchedComments
 from socialpulse.stats.service import snapshots
 
 log = logging.getLogger("socialpulse.refresh")
@@ -209,6 +213,7 @@ class _Fetched:
     error: BaseException | None = None
     listing: ListResult | None = None
     listing_error: BaseException | None = None
+    comments: FetchedComments | None = None
     connector: str = ""
     api_version: str = ""
     fetched_at: datetime = field(default_factory=utcnow)
@@ -302,7 +307,105 @@ async def _fetch_accounts(
         if (p := out[item.id].profile) is not None and connector.needs_listing(ref, p)
     ]
     await asyncio.gather(*listings)
+    if batch.settings.comments_per_post > 0 and batch.settings.comments_max_posts > 0:
+        await _fetch_comments(batch, platform, connector, group, out)
     return out
+
+
+async def _comment_quota_note(batch: Batch, platform: str) -> str | None:
+    """Why comments must wait, when the platform's daily quota is (nearly) spent: comment
+    fetching leaves ``settings.comments_quota_reserve`` of the budget to statistics."""
+    guard = getattr(batch.registry, "quota", None)
+    budget_of = getattr(guard, "budget", None)
+    remaining_of = getattr(guard, "remaining", None)
+    if budget_of is None or remaining_of is None:
+        return None
+    budget = budget_of(platform)
+    if not isinstance(budget, int):
+        return None
+    remaining = await remaining_of(platform)
+    reserve = int(budget * batch.settings.comments_quota_reserve)
+    if remaining is not None and remaining <= reserve:
+        return (
+            f"comments skipped: {remaining} of {budget} {platform} quota units are left today, "
+            f"kept for statistics (SOCIALPULSE_COMMENTS_QUOTA_RESERVE)"
+        )
+    return None
+
+
+async def _fetch_comments(
+    batch: Batch,
+    platform: str,
+    connector: Connector,
+    group: list[tuple[RefreshItem, AccountRef]],
+    out: dict[int, _Fetched],
+) -> None:
+    """The top comments of each refreshed account's young posts that are due (see
+    :mod:`socialpulse.stats.comments`), fetched together under the connector's pacing and
+    scored before the write. A spent quota stops the fetching and says so in the result."""
+    settings = batch.settings
+    now = utcnow()
+    since = now - timedelta(days=settings.comments_max_post_age_days)
+    live = [(item, ref) for item, ref in group if out[item.id].profile is not None]
+    if not live:
+        return
+    async with transaction(batch.sessions) as session:
+        known = await comment_store.known_young_posts(session, [int(ref.key) for _, ref in live], since)
+    skipped = await _comment_quota_note(batch, platform)
+    jobs: list[tuple[FetchedComments, str, PostRef]] = []
+    for item, ref in live:
+        f = out[item.id]
+        fc = f.comments = FetchedComments(skipped=skipped)
+        fc.targets = comment_store.plan_targets(
+            known.get(int(ref.key), []),
+            f.listing.posts if f.listing is not None else [],
+            since=since,
+            refetch_after=timedelta(seconds=settings.comments_refetch_s),
+            now=now,
+            author_handle=ref.handle,
+        )[: settings.comments_max_posts]
+        if skipped is None:
+            jobs.extend((fc, t.social_id, t.ref) for t in fc.targets)
+    if not jobs:
+        return
+
+    gate = asyncio.Semaphore(LISTING_CONCURRENCY)
+    spent: list[str] = []
+
+    async def fetch(fc: FetchedComments, social_id: str, ref: PostRef) -> None:
+        async with gate:
+            if spent:
+                fc.skipped = spent[0]
+                return
+            try:
+                found = await batch.call(platform, connector.fetch_comments(ref, settings.comments_per_post))
+            except QuotaExceeded as exc:
+                if not spent:
+                    spent.append(f"comments skipped: {exc.message}")
+                fc.skipped = spent[0]
+            except PlatformError as exc:
+                fc.failed[social_id] = f"{exc.code}: {exc.message}"
+            except Exception as exc:
+                log.warning("fetching comments of %s %s failed: %r", platform, social_id, exc)
+                fc.failed[social_id] = f"error: {exc.__class__.__name__}"
+            else:
+                fc.comments[social_id] = found
+
+    await asyncio.gather(*(fetch(fc, sid, ref) for fc, sid, ref in jobs))
+    analyser = _analyser(batch)
+    if analyser is not None:
+        batches = [got for item, _ in live if (got := out[item.id].comments) is not None]
+        await asyncio.to_thread(comment_store.score_all, analyser, batches)
+
+
+def _analyser(batch: Batch) -> Analyser | None:
+    """The configured sentiment analyser; None (comments stored unscored, and said so in the
+    log) when it cannot be loaded."""
+    try:
+        return analyser_for(batch.settings.sentiment_model)
+    except Exception as exc:
+        log.error("comments are stored without sentiment: the analyser cannot be loaded (%s)", exc)
+        return None
 
 
 async def _write_accounts(
@@ -384,6 +487,17 @@ async def _write_accounts(
                     without.append(post.id)
             unmeasured[item.id] = list(dict.fromkeys(without))
             result["posts_listed"] = len(posts)
+        else:
+            by_social_id = {}
+        if f.comments is not None:
+            stored = await comment_store.store(
+                session,
+                f.comments,
+                {sid: p.id for sid, p in by_social_id.items()},
+                analyser=_analyser(batch) if f.comments.scores else None,
+                fetched_at=f.fetched_at,
+            )
+            result["comments"] = stored.as_result(f.comments.skipped, f.comments.failed)
         outcomes.append(Outcome(item, result=result or None))
 
     # Posts listed without metrics are fetched by post items of the same requests, unless

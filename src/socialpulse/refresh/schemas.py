@@ -61,6 +61,16 @@ class RefreshItemError(BaseModel):
     attempts: int
 
 
+class CommentTotals(BaseModel):
+    """Comments handled by the request's account refreshes."""
+
+    posts: int = Field(description="posts whose comments were fetched")
+    fetched: int
+    new: int
+    updated: int = Field(description="known comments whose likes, replies or text changed")
+    scored: int = Field(description="new comments labelled by the sentiment analyser")
+
+
 class RefreshStatus(BaseModel):
     request_id: str
     status: RequestStatus
@@ -74,6 +84,9 @@ class RefreshStatus(BaseModel):
     running: int
     notes: list[str]
     errors: list[RefreshItemError]
+    comments: CommentTotals | None = Field(
+        default=None, description="set once the request has finished, when it refreshed accounts"
+    )
 
     @property
     def finished(self) -> bool:

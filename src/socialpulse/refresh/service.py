@@ -20,8 +20,9 @@ from socialpulse.kit.time import utcnow
 from socialpulse.models import Account, Post, RefreshItem, RefreshRequest, RefreshRequestItem
 from socialpulse.models.enums import EntityKind, RequestStatus
 from socialpulse.refresh import queue
-from socialpulse.refresh.queue import FAILED, RUNNING, Entity
+from socialpulse.refresh.queue import FAILED, RUNNING, SUCCEEDED, Entity
 from socialpulse.refresh.schemas import (
+    CommentTotals,
     RefreshItemError,
     RefreshPriority,
     RefreshStatus,
@@ -168,6 +169,10 @@ class RefreshService:
                 for i in failed_rows
             ]
         notes = list(request.notes or [])
+        comments = None
+        if request.finished_at is not None:
+            comments, comment_notes = await self._comments(session, serves)
+            notes.extend(comment_notes)
         if request.failed > len(errors):
             notes.append(f"errors lists the first {len(errors)} of {request.failed} failed items")
         return RefreshStatus(
@@ -183,7 +188,41 @@ class RefreshService:
             running=running,
             notes=notes,
             errors=errors,
+            comments=comments,
         )
+
+    async def _comments(self, session: AsyncSession, serves: Any) -> tuple[CommentTotals | None, list[str]]:
+        """What the request's account refreshes did with comments (read once it has finished):
+        totals, and why comments were skipped or failed where they were."""
+        results = await session.scalars(
+            select(RefreshItem.result).where(
+                RefreshItem.kind == EntityKind.account.value,
+                RefreshItem.status == SUCCEEDED,
+                RefreshItem.result.is_not(None),
+                serves,
+            )
+        )
+        totals: dict[str, int] = dict.fromkeys(("posts", "fetched", "new", "updated", "scored"), 0)
+        seen = False
+        notes: dict[str, None] = {}
+        failed = 0
+        for result in results:
+            part = result.get("comments") if isinstance(result, dict) else None
+            if not isinstance(part, dict):
+                continue
+            seen = True
+            for key in totals:
+                value = part.get(key)
+                if isinstance(value, int):
+                    totals[key] += value
+            if isinstance(part.get("skipped"), str):
+                notes[part["skipped"]] = None
+            failed += len(part.get("failed") or ())
+        if failed:
+            notes[f"comments of {failed} post(s) could not be fetched (see the account items' results)"] = (
+                None
+            )
+        return (CommentTotals(**totals) if seen else None), list(notes)
 
     async def wait_for(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import ClassVar, Literal, Protocol
 
 from socialpulse.config import get_settings
@@ -53,11 +54,16 @@ def parse_label(value: str) -> Label:
     raise ValueError(f"unknown sentiment label {value!r}: expected one of {', '.join(LABELS)}")
 
 
-@lru_cache(maxsize=1)
 def default_analyser() -> Analyser:
     """The analyser of this process: the transformer model at ``SOCIALPULSE_SENTIMENT_MODEL``
     when that is set, else the linear model shipped with the package. Loaded once."""
-    model_path = get_settings().sentiment_model
+    return analyser_for(get_settings().sentiment_model)
+
+
+@lru_cache(maxsize=4)
+def analyser_for(model_path: Path | None) -> Analyser:
+    """The transformer model at ``model_path``, or the shipped linear model when None; each
+    loaded once per process."""
     if model_path is not None:
         from socialpulse.sentiment.transformer import TransformerAnalyser
 

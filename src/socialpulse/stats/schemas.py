@@ -143,3 +143,65 @@ class PostStats(BaseModel):
     start: datetime | None
     end: datetime | None
     items: list[PostStatsPoint]
+
+
+# ---------------------------------------------------------------------------- comments
+
+
+class CommentSentiment(BaseModel):
+    label: Literal["positive", "neutral", "negative"]
+    score: float | None  # P(positive) - P(negative), in [-1, 1]
+    analyser: str | None
+    analyser_version: str | None
+
+
+class CommentRead(BaseModel):
+    """A stored comment; ``sentiment`` is null until an analyser has scored it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    post_id: int
+    platform_comment_id: str
+    parent_platform_id: str | None
+    author: str | None
+    author_id: str | None
+    text: str
+    posted_at: datetime | None
+    likes: int | None
+    reply_count: int | None
+    first_seen_at: datetime
+    updated_at: datetime
+    sentiment: CommentSentiment | None
+
+    @classmethod
+    def of(cls, c: Any) -> CommentRead:
+        sentiment = None
+        if c.sentiment_label is not None:
+            sentiment = CommentSentiment(
+                label=c.sentiment_label,
+                score=c.sentiment_score,
+                analyser=c.analyser,
+                analyser_version=c.analyser_version,
+            )
+        return cls(
+            id=c.id,
+            post_id=c.post_id,
+            platform_comment_id=c.platform_comment_id,
+            parent_platform_id=c.parent_platform_id,
+            author=c.author,
+            author_id=c.author_id,
+            text=c.text,
+            posted_at=c.posted_at,
+            likes=c.likes,
+            reply_count=c.reply_count,
+            first_seen_at=c.first_seen_at,
+            updated_at=c.updated_at,
+            sentiment=sentiment,
+        )
+
+
+class CommentPageRead(BaseModel):
+    order: Literal["newest", "top"]
+    items: list[CommentRead]
+    next_cursor: str | None
