@@ -11,9 +11,10 @@ from typing import IO
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from socialpulse.sentiment import metrics
-from socialpulse.sentiment.base import LABELS, Analyser, default_analyser, parse_label
+from socialpulse.sentiment.base import LABELS, Analyser, analyser_for, default_analyser, parse_label
 
 app = typer.Typer(help="Sentiment of comments.", no_args_is_help=True)
 
@@ -113,3 +114,60 @@ def _evaluate(analyser: Analyser, f: IO[str], name: str) -> None:
     for label, row in zip(LABELS, metrics.confusion(gold, pred), strict=True):
         matrix.add_row(label, *(str(v) for v in row))
     console.print(matrix)
+
+
+@app.command()
+def backfill(
+    since: str | None = typer.Option(
+        None, help="Only comments posted (or first seen) from this moment on: an ISO date or date-time."
+    ),
+    all_: bool = typer.Option(
+        False, "--all", help="Score every comment again, also those the current analyser labelled."
+    ),
+    batch_size: int = typer.Option(
+        2000, "--batch-size", min=1, max=100_000, help="Comments per transaction."
+    ),
+) -> None:
+    """Score stored comments again with the current analyser: those labelled by another analyser
+    or version, and those stored without a label. Safe to interrupt and run again."""
+    from rich.progress import Progress
+
+    from socialpulse.cli.commands import with_sessions
+    from socialpulse.cli.main import fail, load_settings, run
+    from socialpulse.errors import AppError
+    from socialpulse.sentiment.backfill import backfill as run_backfill
+    from socialpulse.sentiment.backfill import count_stale
+    from socialpulse.stats.schemas import parse_moment
+
+    settings = load_settings()
+    try:
+        moment = parse_moment(since, "--since") if since else None
+    except AppError as exc:
+        raise fail(exc.detail) from None
+    try:
+        analyser = analyser_for(settings.sentiment_model)
+    except AppError as exc:
+        raise fail(exc.detail) from None
+    err = Console(stderr=True)
+
+    async def go(sessions: async_sessionmaker[AsyncSession]) -> str:
+        async with sessions() as session:
+            total = await count_stale(session, analyser, since=moment, everything=all_)
+        if total == 0:
+            return f"nothing to do: every comment is labelled by {analyser.name} {analyser.version}"
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("scoring comments", total=total)
+            result = await run_backfill(
+                sessions,
+                analyser,
+                since=moment,
+                everything=all_,
+                chunk=batch_size,
+                progress=lambda n: bar.advance(task, n),
+            )
+        return (
+            f"scored {result.rescored} comment(s) with {result.analyser} {result.version}; "
+            f"{result.changed} changed label"
+        )
+
+    Console().print(run(lambda: with_sessions(settings, go)))
