@@ -367,3 +367,36 @@ class TestEndpoints:
         )
         assert r.status_code == 400
         assert "order=top" in r.json()["detail"]
+
+
+class TestInstagram:
+    async def test_graph_reads_own_media_comments_web_reads_any_and_others_say_why_not(
+        self, settings: Settings, sessions: Sessions, user: Tenant, emu: Any, emu_client: httpx.AsyncClient
+    ) -> None:
+        s = comment_settings(
+            settings,
+            instagram_graph_rate_per_s=500.0,
+            instagram_discovery_rate_per_s=500.0,
+            instagram_web_rate_per_s=500.0,
+            recent_posts_limit=5,
+        )
+        me, creator, web_one = emu.state.world.creators("instagram")[:3]
+        async with transaction(sessions) as db:
+            rows = [
+                Account(user_id=user.user_id, platform="instagram", handle=me.handle),
+                Account(user_id=user.user_id, platform="instagram", handle=creator.handle, source="graph"),
+                Account(user_id=user.user_id, platform="instagram", handle=web_one.handle, source="web"),
+            ]
+            db.add_all(rows)
+            await db.flush()
+            own_id, creator_id, web_id = (a.id for a in rows)
+        registry = ConnectorRegistry(s, client=emu_client)
+        status = await refresh(s, sessions, registry, user, [own_id, creator_id, web_id])
+        assert (status.status, status.succeeded) == ("succeeded", 3)
+        assert await stored(sessions, own_id)
+        assert await stored(sessions, web_id)
+        assert await stored(sessions, creator_id) == []
+        assert any("comments skipped" in n and "own" in n for n in status.notes)
+        by_endpoint = await calls(emu_client)
+        assert by_endpoint.get("instagram.graph.comments", 0) > 0
+        assert by_endpoint.get("instagram.web.media_comments", 0) > 0

@@ -41,6 +41,7 @@ from socialpulse.platforms.base import (
     QuotaExceeded,
     Suspended,
     TransientError,
+    Unsupported,
 )
 from socialpulse.refresh import queue
 from socialpulse.refresh.queue import Entity, ItemError, Outcome
@@ -383,6 +384,8 @@ async def _fetch_comments(
                 if not spent:
                     spent.append(f"comments skipped: {exc.message}")
                 fc.skipped = spent[0]
+            except Unsupported as exc:  # e.g. the Graph API reads comments of our own media only
+                fc.skipped = f"comments skipped: {exc.message}"
             except PlatformError as exc:
                 fc.failed[social_id] = f"{exc.code}: {exc.message}"
             except Exception as exc:
