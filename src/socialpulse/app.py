@@ -127,6 +127,7 @@ def create_app(
     from socialpulse.compat.ugcinc import router as ugcinc_router
     from socialpulse.health.endpoints import router as health_router
     from socialpulse.refresh.endpoints import router as refresh_router
+    from socialpulse.sentiment.endpoints import router as sentiment_router
     from socialpulse.stats.endpoints import router as stats_router
     from socialpulse.tracking.endpoints import router as tracking_router
 
@@ -137,6 +138,7 @@ def create_app(
         stats_router,
         refresh_router,
         analytics_router,
+        sentiment_router,
         ugcinc_router,
     )
     for router in routers:
