@@ -150,6 +150,7 @@ class TestStatus:
             "running",
             "notes",
             "errors",
+            "comments",
         }
         assert (body["request_id"], body["status"], body["succeeded"], body["failed"]) == (
             rid,
