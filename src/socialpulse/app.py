@@ -125,6 +125,7 @@ def create_app(
     from socialpulse.analytics.endpoints import router as analytics_router
     from socialpulse.auth.endpoints import router as auth_router
     from socialpulse.compat.ugcinc import router as ugcinc_router
+    from socialpulse.compat.ylytic import router as ylytic_router
     from socialpulse.health.endpoints import router as health_router
     from socialpulse.refresh.endpoints import router as refresh_router
     from socialpulse.sentiment.endpoints import router as sentiment_router
@@ -140,6 +141,7 @@ def create_app(
         analytics_router,
         sentiment_router,
         ugcinc_router,
+        ylytic_router,
     )
     for router in routers:
         app.include_router(router)
