@@ -145,4 +145,9 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    from socialpulse.compat.uploadpost import router as uploadpost_router
+    from socialpulse.tracking.group_endpoints import router as post_groups_router
+
+    app.include_router(post_groups_router)
+    app.include_router(uploadpost_router)
     return app

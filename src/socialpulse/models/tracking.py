@@ -132,8 +132,8 @@ class PostGroup(Base):
 
 class PostGroupMember(Base):
     __tablename__ = "post_group_members"
+    # a post has one request_id: it belongs to one group at most
+    __table_args__ = (Index("ix_post_group_members_post_id", "post_id", unique=True),)
 
     group_id: Mapped[int] = mapped_column(ForeignKey("post_groups.id", ondelete="CASCADE"), primary_key=True)
-    post_id: Mapped[int] = mapped_column(
-        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)

@@ -79,7 +79,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("group_id", "post_id", name=op.f("pk_post_group_members")),
     )
     with op.batch_alter_table("post_group_members", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_post_group_members_post_id"), ["post_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_post_group_members_post_id"), ["post_id"], unique=True)
 
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.create_index("ix_comments_post_id_likes", ["post_id", "likes"], unique=False)
