@@ -150,4 +150,7 @@ def create_app(
 
     app.include_router(post_groups_router)
     app.include_router(uploadpost_router)
+    from socialpulse.compat.codvid import router as codvid_router
+
+    app.include_router(codvid_router)
     return app

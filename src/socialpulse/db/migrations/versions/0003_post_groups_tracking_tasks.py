@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("api", sa.String(length=32), nullable=False),
+        sa.Column("started_tracking", sa.Boolean(), nullable=False),
         sa.Column("created_at", socialpulse.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_scraped_at", socialpulse.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
