@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     # Instagram: "graph" (Graph API through our own Business/Creator account) or "web" (the public
     # web profile); unset: graph when the token and user id are set, else web. Account.source overrides it
     instagram_source: Literal["graph", "web"] | None = None
+    # comments of other accounts' media, which the Graph API cannot read, through the web endpoint
+    instagram_web_comments: bool = True
     instagram_access_token: str | None = None  # Graph: with instagram_basic, instagram_manage_insights
     instagram_user_id: str | None = None  # Graph: our own account's ig-user-id
     instagram_graph_base_url: str = "https://graph.facebook.com/v22.0"

@@ -379,6 +379,7 @@ class TestInstagram:
             instagram_discovery_rate_per_s=500.0,
             instagram_web_rate_per_s=500.0,
             recent_posts_limit=5,
+            instagram_web_comments=False,
         )
         me, creator, web_one = emu.state.world.creators("instagram")[:3]
         async with transaction(sessions) as db:
@@ -395,8 +396,29 @@ class TestInstagram:
         assert (status.status, status.succeeded) == ("succeeded", 3)
         assert await stored(sessions, own_id)
         assert await stored(sessions, web_id)
-        assert await stored(sessions, creator_id) == []
+        assert await stored(sessions, creator_id) == []  # instagram_web_comments is off here
         assert any("comments skipped" in n and "own" in n for n in status.notes)
         by_endpoint = await calls(emu_client)
         assert by_endpoint.get("instagram.graph.comments", 0) > 0
         assert by_endpoint.get("instagram.web.media_comments", 0) > 0
+
+    async def test_other_accounts_comments_come_through_the_web_endpoint_by_default(
+        self, settings: Settings, sessions: Sessions, user: Tenant, emu: Any, emu_client: httpx.AsyncClient
+    ) -> None:
+        s = comment_settings(
+            settings,
+            instagram_graph_rate_per_s=500.0,
+            instagram_discovery_rate_per_s=500.0,
+            instagram_web_rate_per_s=500.0,
+            recent_posts_limit=5,
+        )
+        creator = emu.state.world.creators("instagram")[1]
+        account_id = await add_account(sessions, user, "instagram", creator.handle)
+        registry = ConnectorRegistry(s, client=emu_client)
+        status = await refresh(s, sessions, registry, user, [account_id])
+        assert status.status == "succeeded"
+        assert await stored(sessions, account_id)
+        by_endpoint = await calls(emu_client)
+        assert by_endpoint.get("instagram.graph.node", 0) == 1  # statistics through Business Discovery
+        assert by_endpoint.get("instagram.web.media_comments", 0) > 0
+        assert "instagram.graph.comments" not in by_endpoint

@@ -221,6 +221,8 @@ class InstagramGraphConnector(InstagramConnector):
     name: ClassVar[str] = "instagram-graph"
     api_version: ClassVar[str] = API_VERSION
     source: ClassVar[str] = "graph"
+    # other accounts' comments: the Graph API reads our own media's only (SOCIALPULSE_INSTAGRAM_WEB_COMMENTS)
+    comments_fallback_source: ClassVar[str] = "web"
 
     def __init__(
         self,

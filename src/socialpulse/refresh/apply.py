@@ -379,7 +379,17 @@ async def _fetch_comments(
                 fc.skipped = spent[0]
                 return
             try:
-                found = await batch.call(platform, connector.fetch_comments(ref, settings.comments_per_post))
+                try:
+                    found = await batch.call(
+                        platform, connector.fetch_comments(ref, settings.comments_per_post)
+                    )
+                except Unsupported:
+                    fallback = _comments_fallback(batch, platform, connector)
+                    if fallback is None:
+                        raise
+                    found = await batch.call(
+                        platform, fallback.fetch_comments(ref, settings.comments_per_post)
+                    )
             except QuotaExceeded as exc:
                 if not spent:
                     spent.append(f"comments skipped: {exc.message}")
@@ -399,6 +409,18 @@ async def _fetch_comments(
     if analyser is not None:
         batches = [got for item, _ in live if (got := out[item.id].comments) is not None]
         await asyncio.to_thread(comment_store.score_all, analyser, batches)
+
+
+def _comments_fallback(batch: Batch, platform: str, connector: Connector) -> Connector | None:
+    """The connector that reads the comments ``connector`` cannot (Instagram: the web endpoint
+    for other accounts' media, which the Graph API does not read), when settings allow it."""
+    source = getattr(connector, "comments_fallback_source", None)
+    if not isinstance(source, str) or not getattr(batch.settings, f"{platform}_{source}_comments", False):
+        return None
+    try:
+        return batch.registry.get(platform, source)
+    except Exception:
+        return None
 
 
 def _analyser(batch: Batch) -> Analyser | None:
