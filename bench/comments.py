@@ -153,7 +153,9 @@ async def pg_scratch(admin: str) -> tuple[str, str]:
     async with engine.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     await engine.dispose()
-    return make_url(admin).set(database=name).render_as_string(hide_password=False), name
+    return make_url(admin).set(drivername="postgresql+asyncpg", database=name).render_as_string(
+        hide_password=False
+    ), name
 
 
 async def pg_drop(admin: str, name: str) -> None:
