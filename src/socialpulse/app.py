@@ -124,33 +124,31 @@ def create_app(
 
     from socialpulse.analytics.endpoints import router as analytics_router
     from socialpulse.auth.endpoints import router as auth_router
+    from socialpulse.compat.codvid import router as codvid_router
     from socialpulse.compat.ugcinc import router as ugcinc_router
+    from socialpulse.compat.uploadpost import router as uploadpost_router
     from socialpulse.compat.ylytic import router as ylytic_router
     from socialpulse.health.endpoints import router as health_router
     from socialpulse.refresh.endpoints import router as refresh_router
     from socialpulse.sentiment.endpoints import router as sentiment_router
     from socialpulse.stats.endpoints import router as stats_router
     from socialpulse.tracking.endpoints import router as tracking_router
+    from socialpulse.tracking.group_endpoints import router as post_groups_router
 
     routers = (
         health_router,
         auth_router,
         tracking_router,
+        post_groups_router,
         stats_router,
         refresh_router,
         analytics_router,
         sentiment_router,
         ugcinc_router,
         ylytic_router,
+        uploadpost_router,
+        codvid_router,
     )
     for router in routers:
         app.include_router(router)
-    from socialpulse.compat.uploadpost import router as uploadpost_router
-    from socialpulse.tracking.group_endpoints import router as post_groups_router
-
-    app.include_router(post_groups_router)
-    app.include_router(uploadpost_router)
-    from socialpulse.compat.codvid import router as codvid_router
-
-    app.include_router(codvid_router)
     return app
