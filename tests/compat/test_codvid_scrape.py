@@ -3,8 +3,6 @@ connectors talking to the emulator. What it answers is what the refresh did."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +10,6 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from socialpulse.app import create_app
-from socialpulse.config import Settings
-from socialpulse.emulator.app import EmulatorConfig, create_emulator_app
 from socialpulse.kit.time import utcnow
 from socialpulse.models import (
     Comment,
@@ -25,7 +20,7 @@ from socialpulse.models import (
     RefreshRequestItem,
     TrackingTask,
 )
-from socialpulse.platforms.registry import ConnectorRegistry
+from tests.compat.live import settle
 from tests.compat.test_codvid import (
     BASE,
     SCRAPE_EXAMPLE,
@@ -39,79 +34,14 @@ from tests.compat.test_codvid import (
     ok,
     task_account,
 )
-from tests.conftest import Tenant, make_tenant
+from tests.conftest import Tenant
 
-EMULATOR = "http://emu"
 ORIGIN = "compat:codvid"
 
 
 @pytest.fixture
-def emulator() -> Any:
-    return create_emulator_app(
-        EmulatorConfig(
-            seed=42,
-            latency_ms=0.0,
-            rate_limit_per_s=None,
-            fault_rate=0.0,
-            frozen_at=None,
-            posts_per_creator=None,
-        )
-    )
-
-
-@pytest.fixture
-async def live(settings: Settings, emulator: Any) -> AsyncIterator[Any]:
-    """The application with its worker pool running, connected to the in-process emulator."""
-    s = settings.with_emulator(EMULATOR).model_copy(
-        update={
-            "instagram_web_rate_per_s": 500.0,
-            "instagram_graph_rate_per_s": 500.0,
-            "instagram_discovery_rate_per_s": 500.0,
-            "recent_posts_limit": 3,
-            # the public web profile: the source that reads another account's comments
-            "instagram_source": "web",
-            "worker_concurrency": 2,
-            "compat_refresh_timeout_s": 60.0,
-        }
-    )
-    emu = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator), base_url=EMULATOR)
-    registry = ConnectorRegistry(s, client=emu)
-    application = create_app(s, run_workers=True, migrate=False, registry=registry)
-    async with application.router.lifespan_context(application):
-        yield application
-    await registry.aclose()
-    await emu.aclose()
-
-
-@pytest.fixture
-async def live_client(live: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=live), base_url="http://test") as c:
-        yield c
-
-
-@pytest.fixture
-async def carol(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "carol@example.com")
-
-
-@pytest.fixture
-async def dave(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "dave@example.com")
-
-
-async def settle(app: Any, timeout_s: float = 60.0) -> None:
-    """Wait until the queue has nothing queued or running (the first refreshes of new tasks)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        async with app.state.sessions() as s:
-            active = await s.scalar(
-                select(RefreshItem.id).where(RefreshItem.status.in_(("queued", "running"))).limit(1)
-            )
-        if active is None:
-            return
-        assert loop.time() < deadline, "the refresh queue never drained"
-        await asyncio.sleep(0.05)
+def live_settings() -> dict[str, Any]:
+    return {"instagram_source": "web"}  # the source that reads another account's comments
 
 
 async def scrape_item(app: Any) -> tuple[RefreshRequest, RefreshItem]:

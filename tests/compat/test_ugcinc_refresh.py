@@ -5,7 +5,6 @@ And without one: the wait ends at the timeout with what there is, and says so.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,17 +12,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from socialpulse.app import create_app
 from socialpulse.config import Settings
-from socialpulse.emulator.app import EmulatorConfig, create_emulator_app
 from socialpulse.kit.time import utcnow
 from socialpulse.models import AccountSnapshot, Post, PostSnapshot, RefreshItem, RefreshRequest
-from socialpulse.platforms.registry import ConnectorRegistry
+from tests.compat.live import settle
 from tests.compat.test_ugcinc import ACCOUNT_STATS, POST_STATS, at, error, ok, post_json
-from tests.conftest import Tenant, make_tenant
+from tests.conftest import Tenant
 from tests.tracking.helpers import add_account_snapshot, add_post_snapshot, create_account, create_post
 
-EMULATOR = "http://emu"
 ORIGIN = "compat:ugcinc"
 
 
@@ -31,76 +27,6 @@ ORIGIN = "compat:ugcinc"
 def settings(settings: Settings) -> Settings:
     """No worker runs in the ``app`` fixture: a short wait keeps the timeout tests short."""
     return settings.model_copy(update={"compat_refresh_timeout_s": 0.5})
-
-
-@pytest.fixture
-def emulator() -> Any:
-    return create_emulator_app(
-        EmulatorConfig(
-            seed=42,
-            latency_ms=0.0,
-            rate_limit_per_s=None,
-            fault_rate=0.0,
-            frozen_at=None,
-            posts_per_creator=None,
-        )
-    )
-
-
-@pytest.fixture
-async def live(settings: Settings, emulator: Any) -> AsyncIterator[Any]:
-    """The application with its worker pool running, connected to the in-process emulator."""
-    s = settings.with_emulator(EMULATOR).model_copy(
-        update={
-            "youtube_rate_per_s": 500.0,
-            "bluesky_rate_per_s": 500.0,
-            "tiktok_rate_per_s": 500.0,
-            "instagram_web_rate_per_s": 500.0,
-            "instagram_graph_rate_per_s": 500.0,
-            "instagram_discovery_rate_per_s": 500.0,
-            "recent_posts_limit": 3,
-            "worker_concurrency": 2,
-            "compat_refresh_timeout_s": 60.0,
-        }
-    )
-    emu = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator), base_url=EMULATOR)
-    registry = ConnectorRegistry(s, client=emu)
-    application = create_app(s, run_workers=True, migrate=False, registry=registry)
-    async with application.router.lifespan_context(application):
-        yield application
-    await registry.aclose()
-    await emu.aclose()
-
-
-@pytest.fixture
-async def live_client(live: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=live), base_url="http://test") as c:
-        yield c
-
-
-@pytest.fixture
-async def carol(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "carol@example.com")
-
-
-@pytest.fixture
-async def dave(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "dave@example.com")
-
-
-async def settle(app: Any, timeout_s: float = 60.0) -> None:
-    """Wait until the queue has nothing queued or running (the first refreshes of new entities)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        async with app.state.sessions() as s:
-            active = await s.scalar(
-                select(RefreshItem.id).where(RefreshItem.status.in_(("queued", "running"))).limit(1)
-            )
-        if active is None:
-            return
-        assert loop.time() < deadline, "the refresh queue never drained"
-        await asyncio.sleep(0.05)
 
 
 async def snapshot_ids(app: Any, model: type[AccountSnapshot] | type[PostSnapshot]) -> set[int]:

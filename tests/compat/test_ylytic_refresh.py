@@ -5,74 +5,19 @@ written from the document) or the refresh's failure."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
 
-from socialpulse.app import create_app
-from socialpulse.config import Settings
-from socialpulse.emulator.app import EmulatorConfig, create_emulator_app
-from socialpulse.platforms.registry import ConnectorRegistry
 from tests.compat.test_ylytic import DONE, FAILED, PENDING, URL, accounts_of, error, pending
-from tests.conftest import Tenant, make_tenant
-
-EMULATOR = "http://emu"
+from tests.conftest import Tenant
 
 
 @pytest.fixture
-def emulator() -> Any:
-    return create_emulator_app(
-        EmulatorConfig(
-            seed=42,
-            latency_ms=0.0,
-            rate_limit_per_s=None,
-            fault_rate=0.0,
-            frozen_at=None,
-            posts_per_creator=None,
-        )
-    )
-
-
-@pytest.fixture
-async def live(settings: Settings, emulator: Any) -> AsyncIterator[Any]:
-    """The application with its worker pool running, connected to the in-process emulator."""
-    s = settings.with_emulator(EMULATOR).model_copy(
-        update={
-            "youtube_rate_per_s": 500.0,
-            "instagram_web_rate_per_s": 500.0,
-            "instagram_graph_rate_per_s": 500.0,
-            "instagram_discovery_rate_per_s": 500.0,
-            "recent_posts_limit": 5,
-            "worker_concurrency": 2,
-            "max_attempts": 2,
-        }
-    )
-    emu = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator), base_url=EMULATOR)
-    registry = ConnectorRegistry(s, client=emu)
-    application = create_app(s, run_workers=True, migrate=False, registry=registry)
-    async with application.router.lifespan_context(application):
-        yield application
-    await registry.aclose()
-    await emu.aclose()
-
-
-@pytest.fixture
-async def live_client(live: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=live), base_url="http://test") as c:
-        yield c
-
-
-@pytest.fixture
-async def carol(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "carol@example.com")
-
-
-@pytest.fixture
-async def dave(live: Any) -> Tenant:
-    return await make_tenant(live.state.sessions, "dave@example.com")
+def live_settings() -> dict[str, Any]:
+    return {"recent_posts_limit": 5, "max_attempts": 2}
 
 
 async def ask(client: httpx.AsyncClient, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
