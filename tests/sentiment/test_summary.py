@@ -561,8 +561,9 @@ class TestPostEndpoint:
             await get(client, world.alice, f"/v1/posts/{world.p2}/sentiment", end="2024-03-11"), 404
         )
         assert body["detail"] == (
-            f"no scored comments for post {world.p2} until 2024-03-11: refresh it "
-            f"(POST /v1/refresh with post_ids [{world.p2}]) or run `socialpulse sentiment backfill`"
+            f"no scored comments for post {world.p2} until 2024-03-11: comments are fetched by "
+            "refreshes of the post's account while the post is younger than "
+            "SOCIALPULSE_COMMENTS_MAX_POST_AGE_DAYS: refresh its account, or run `socialpulse sentiment backfill`"
         )
 
 

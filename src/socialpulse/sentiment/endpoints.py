@@ -176,7 +176,12 @@ async def post_sentiment(
         first,
         last,
         bucket,
-        nothing_hint=f"refresh it (POST /v1/refresh with post_ids [{post.id}]) or run {BACKFILL}",
+        nothing_hint=(
+            "comments are fetched by refreshes of the post's account while the post is younger than "
+            f"SOCIALPULSE_COMMENTS_MAX_POST_AGE_DAYS: refresh its account, or run {BACKFILL}"
+            if post.account_id is not None
+            else "comments are fetched by account refreshes: track the post's account to get them"
+        ),
     )
 
 
