@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     post_refresh_under_90d_s: int = 7 * 24 * 3600
     post_refresh_older_s: int = 30 * 24 * 3600
     recent_posts_limit: int = Field(default=25, ge=1, le=500)
+    # finished refresh requests (and queue items a newer one replaced) are forgotten after this
+    # many days; 0 keeps them forever. Statistics are history and are never pruned.
+    refresh_history_days: int = Field(default=30, ge=0)
 
     # comments
     comments_per_post: int = Field(default=20, ge=0, le=500)

@@ -47,6 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from socialpulse.db.dialect import dialect_insert
 from socialpulse.db.engine import transaction
@@ -751,3 +752,51 @@ async def beat(
 
 async def forget_worker(session: AsyncSession, worker_id: str) -> None:
     await session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_id))
+
+
+# ---------------------------------------------------------------------------- pruning
+
+
+async def prune(session: AsyncSession, *, before: datetime, limit: int = 5_000) -> tuple[int, int]:
+    """Forget refresh bookkeeping that finished before ``before``: requests, and items that a
+    newer item of the same entity has replaced (an entity's newest item stays: it holds the
+    last error shown with the entity). Items still serving an unfinished request stay too.
+    At most ``limit`` of each per call. Answers (requests, items) deleted. Statistics are
+    never touched: they live in the snapshot tables."""
+    newer = aliased(RefreshItem)
+    link = aliased(RefreshRequestItem)
+    open_request = aliased(RefreshRequest)
+    item_ids = list(
+        await session.scalars(
+            select(RefreshItem.id)
+            .where(
+                RefreshItem.status.in_((SUCCEEDED, FAILED)),
+                RefreshItem.finished_at < before,
+                exists().where(
+                    newer.kind == RefreshItem.kind,
+                    newer.entity_id == RefreshItem.entity_id,
+                    newer.id > RefreshItem.id,
+                ),
+                ~exists()
+                .where(link.item_id == RefreshItem.id)
+                .where(open_request.id == link.request_id, open_request.finished_at.is_(None)),
+            )
+            .limit(limit)
+        )
+    )
+    if item_ids:
+        await session.execute(delete(RefreshRequestItem).where(RefreshRequestItem.item_id.in_(item_ids)))
+        await session.execute(delete(RefreshItem).where(RefreshItem.id.in_(item_ids)))
+    request_ids = list(
+        await session.scalars(
+            select(RefreshRequest.id)
+            .where(RefreshRequest.finished_at.is_not(None), RefreshRequest.finished_at < before)
+            .limit(limit)
+        )
+    )
+    if request_ids:
+        await session.execute(
+            delete(RefreshRequestItem).where(RefreshRequestItem.request_id.in_(request_ids))
+        )
+        await session.execute(delete(RefreshRequest).where(RefreshRequest.id.in_(request_ids)))
+    return len(request_ids), len(item_ids)

@@ -16,6 +16,7 @@ import signal
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Collection
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +31,9 @@ from socialpulse.refresh.scheduler import run_scheduler
 from socialpulse.refresh.worker import Pauses, Worker
 
 log = logging.getLogger("socialpulse.refresh")
+
+PRUNE_EVERY_S = 3600.0
+PRUNE_CHUNK = 5_000  # queue.prune's default limit
 
 
 def default_registry(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> Connectors:
@@ -107,6 +111,10 @@ class Runtime:
         self._services.append(
             asyncio.create_task(self._every(self.settings.heartbeat_s, self._reap), name="refresh-reaper")
         )
+        if self.settings.refresh_history_days > 0:
+            self._services.append(
+                asyncio.create_task(self._every(PRUNE_EVERY_S, self._prune), name="refresh-pruner")
+            )
         if self.settings.scheduler_enabled:
             platforms: Collection[str] = self.supported_platforms()
             self._services.append(
@@ -169,6 +177,21 @@ class Runtime:
             await queue.extend_leases(
                 session, self.worker_id, set(self.in_flight), lease_s=self.settings.lease_s
             )
+
+    async def _prune(self) -> None:
+        """Forget finished refresh requests and replaced items older than
+        ``settings.refresh_history_days``, a chunk per transaction."""
+        before = utcnow() - timedelta(days=self.settings.refresh_history_days)
+        total = [0, 0]
+        while not self._stopping.is_set():
+            async with transaction(self.sessions) as session:
+                requests, items = await queue.prune(session, before=before)
+            total[0] += requests
+            total[1] += items
+            if requests < PRUNE_CHUNK and items < PRUNE_CHUNK:
+                break
+        if any(total):
+            log.info("pruned %d finished refresh request(s) and %d replaced item(s)", *total)
 
     async def _reap(self) -> None:
         async with transaction(self.sessions) as session:
