@@ -14,6 +14,7 @@ from socialpulse.app import create_app
 from socialpulse.auth.service import auth, hash_key
 from socialpulse.config import Settings
 from socialpulse.db.engine import transaction
+from socialpulse.demo_history import HISTORY_DAYS, write_history
 from socialpulse.emulator.app import DEMO_CREATORS, EmulatorConfig, create_emulator_app
 from socialpulse.emulator.world import World
 from socialpulse.errors import NotFound
@@ -121,6 +122,8 @@ def create_demo_app(settings: Settings, *, public_url: str) -> FastAPI:
         async with transaction(app.state.sessions) as session:
             user = await ensure_demo_user(session)
             accounts, posts = await seed(session, user, platforms, world)
+            # a freshly seeded database only: daily history from the emulator's world, so analytics answer
+            history = await write_history(session, world, registry, user.id) if accounts else None
             request = await refresh_service.create_request(session, user_id=user.id, origin="demo")
         banner = [
             "",
@@ -132,6 +135,10 @@ def create_demo_app(settings: Settings, *, public_url: str) -> FastAPI:
             f"  demo API key    {DEMO_KEY}",
             f"  platforms       {', '.join(platforms)} (served by the built-in emulator)",
             f"  tracked now     {accounts} new accounts, {posts} new posts; first refresh {request.public_id}",
+            f"  history         {history.accounts} accounts given {HISTORY_DAYS} days of daily snapshots "
+            "from the emulator's world"
+            if history is not None and history.accounts
+            else "  history         none written (the demo's accounts already have snapshots)",
             f"  try             curl -H 'Authorization: Bearer {DEMO_KEY}' {public_url}/v1/accounts",
             "",
         ]
