@@ -12,8 +12,11 @@ are gathered (ANALYZE), as autovacuum would.
 The app is served in-process through ``httpx.ASGITransport``: what is measured is the
 application (routing, authentication, SQL, analytics, serialisation) plus the client's own
 work, without a loopback HTTP stack; a uvicorn thread would add HTTP parsing and compete for
-the same interpreter lock without telling more about the service. 16 clients send requests
-concurrently (closed loop: each sends its next request when the previous answer arrives):
+the same interpreter lock without telling more about the service. ``--processes N`` (N >= 2)
+serves it instead from N uvicorn processes on loopback ports, the clients' requests sent over
+HTTP to each in turn, as a deployment uses the cores (HTTP parsing then counts too). 16
+clients send requests concurrently (closed loop: each sends its next request when the
+previous answer arrives):
 
 - ``report``: ``GET /v1/accounts/{id}/report`` of a random account (defaults: 30 posts
   listed, 90-day series, growth over a year);
@@ -28,18 +31,20 @@ same engine by the same 16 clients (and by one client): the account's year of sn
 its posts' snapshots (report), the profile's accounts' snapshots of the year (impressions), the
 post's snapshots (post), the account row (baseline). Targets: p99 <= 50 ms and p50 <= 3 x bare.
 
-Connection pools: PostgreSQL gets one connection per client (``--pg-pool``, 20), so no request
-waits for one and none is opened per request. SQLite gets one (``--sqlite-pool 1``; as many
-again may overflow): SQLite runs one transaction at a time (the application begins every
-transaction with BEGIN IMMEDIATE), so more connections only make requests busy-wait for the
-lock with growing sleeps, which starves some of them for seconds; with one connection they
-queue in order for it. ``--sqlite-deferred-reads`` measures a proposal: GET requests begin
-deferred transactions, so that reads stop taking the write lock. ``--index-refresh-items``
-measures the proposed index on ``refresh_items (kind, entity_id)`` that post analytics uses.
+Connection pools: PostgreSQL gets one connection per client (``--pg-pool``, 20, per process),
+so no request waits for one and none is opened per request. SQLite gets one (``--sqlite-pool``,
+1; as many again may overflow). The analytics endpoints are read-only: on SQLite their
+transactions begin deferred, so they read a snapshot without waiting for the write lock (what
+a refresh worker writing meanwhile would otherwise make them do), and with more connections
+they read side by side. This benchmark has no writer, though, and more connections only add
+thread switching for the analytics endpoints, while the baseline's tracking endpoint still
+begins with BEGIN IMMEDIATE, whose waiters busy-wait with growing sleeps (measured at full size,
+pool 4 against 1: report p50 341 against 300 ms, baseline p99 657 against 327 ms).
 
     python bench/analytics.py                  # SQLite and PostgreSQL, full size
     python bench/analytics.py --quick          # a tenth of the data
     python bench/analytics.py --dbs sqlite     # one database
+    python bench/analytics.py --dbs postgres --processes 2   # two API processes over HTTP
     python bench/analytics.py --profile report # cProfile one endpoint, one client, then stop
 
 PostgreSQL: ``SOCIALPULSE_BENCH_DATABASE_URL`` (default postgresql://postgres@127.0.0.1:5432/test)
@@ -57,26 +62,26 @@ import json
 import os
 import pstats
 import random
+import socket
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import Request
-from sqlalchemy import Index, event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from socialpulse.app import create_app
 from socialpulse.auth.service import auth
 from socialpulse.config import Settings
-from socialpulse.db.engine import make_engine
+from socialpulse.db.engine import READ_ONLY, make_engine
 from socialpulse.db.migrate import upgrade
 from socialpulse.kit.time import utcnow
 from socialpulse.models import (
@@ -91,6 +96,8 @@ from socialpulse.models.enums import Platform
 from socialpulse.platforms.metrics import metric_config, snapshot_column
 
 CLIENTS = 16
+BENCH_SECRET = "bench-" + "x" * 40
+BENCH_DIR = Path(__file__).resolve().parent
 DAYS = 365
 POSTS_PER_ACCOUNT = 50
 SNAPSHOTS_PER_POST = 20
@@ -332,7 +339,7 @@ async def seed(
     return {"key": key, "accounts": n_accounts, "profiles": n_profiles, "posts": pid}
 
 
-async def finish_seed(engine: AsyncEngine, index_refresh_items: bool) -> None:
+async def finish_seed(engine: AsyncEngine) -> None:
     """Statistics for the planner (autovacuum would gather them); ids after the explicit ones."""
     async with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -349,9 +356,6 @@ async def finish_seed(engine: AsyncEngine, index_refresh_items: bool) -> None:
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                     )
                 )
-        if index_refresh_items:
-            idx = Index("bench_ix_refresh_items_kind_entity_id", RefreshItem.kind, RefreshItem.entity_id)
-            await conn.run_sync(lambda c: idx.create(c))
     if engine.dialect.name == "postgresql":
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -440,59 +444,60 @@ def bare_reads(info: dict[str, Any], rng: random.Random, n: int, now: datetime) 
 
 
 async def measure(
-    app: Any, info: dict[str, Any], args: argparse.Namespace, db: str, now: datetime
+    c: httpx.AsyncClient | RoundRobin,
+    engine: AsyncEngine,
+    info: dict[str, Any],
+    args: argparse.Namespace,
+    db: str,
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    engine: AsyncEngine = app.state.engine
+    """The figures of each endpoint, asked through ``c``; the bare reads run on ``engine``."""
     rng = random.Random(7)
     n = args.requests
     paths = endpoint_paths(info, rng, n + args.warmup)
     bare = bare_reads(info, rng, n + args.warmup, now)
-    transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {info['key']}"}
     runs = []
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://bench", headers=headers, timeout=60
-    ) as c:
 
-        async def get(path: str) -> None:
-            r = await c.get(path)
-            if r.status_code != 200:
-                raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
+    async def get(path: str) -> None:
+        r = await c.get(path)
+        if r.status_code != 200:
+            raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
 
-        async def read(stmts: list[Any]) -> None:
-            async with engine.connect() as conn:
-                for stmt in stmts:
-                    (await conn.execute(stmt)).all()
+    async def read(stmts: list[Any]) -> None:
+        async with engine.connect() as conn:
+            await conn.execution_options(**{READ_ONLY: True})  # as the endpoints read (SQLite: deferred)
+            for stmt in stmts:
+                (await conn.execute(stmt)).all()
 
-        async def one_endpoint(name: str, todo: list[str], reads: list[list[Any]]) -> dict[str, Any]:
-            for i in range(args.warmup):
-                await get(todo[n + i])
-                await read(reads[n + i])
-            one, _ = await run_clients(n // 4, 1, lambda i: get(todo[i]))
-            bare_one, _ = await run_clients(n // 4, 1, lambda i: read(reads[i]))
-            lat, wall = await run_clients(n, args.clients, lambda i: get(todo[i]))
-            bare_lat, _ = await run_clients(n, args.clients, lambda i: read(reads[i]))
-            return {
-                "db": db,
-                "endpoint": name,
-                "p50_ms": round(percentile(lat, 0.50), 2),
-                "p99_ms": round(percentile(lat, 0.99), 2),
-                "bare_ms": round(statistics.median(bare_lat), 2),
-                "req_per_s": round(n / wall, 1),
-                "p50_1_client_ms": round(percentile(one, 0.50), 2),
-                "bare_1_client_ms": round(statistics.median(bare_one), 2),
-            }
+    async def one_endpoint(name: str, todo: list[str], reads: list[list[Any]]) -> dict[str, Any]:
+        for i in range(args.warmup):
+            await get(todo[n + i])
+            await read(reads[n + i])
+        one, _ = await run_clients(n // 4, 1, lambda i: get(todo[i]))
+        bare_one, _ = await run_clients(n // 4, 1, lambda i: read(reads[i]))
+        lat, wall = await run_clients(n, args.clients, lambda i: get(todo[i]))
+        bare_lat, _ = await run_clients(n, args.clients, lambda i: read(reads[i]))
+        return {
+            "db": db,
+            "endpoint": name,
+            "p50_ms": round(percentile(lat, 0.50), 2),
+            "p99_ms": round(percentile(lat, 0.99), 2),
+            "bare_ms": round(statistics.median(bare_lat), 2),
+            "req_per_s": round(n / wall, 1),
+            "p50_1_client_ms": round(percentile(one, 0.50), 2),
+            "bare_1_client_ms": round(statistics.median(bare_one), 2),
+        }
 
-        for name in ("report", "impressions", "post", "baseline"):
-            run = await one_endpoint(name, paths[name], bare[name])
-            run["variant"] = variant(args, db)
-            runs.append(run)
-            print(
-                f"  {db:8} {name:12} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
-                f"  bare {run['bare_ms']:6.1f} ms  | 1 client {run['p50_1_client_ms']:5.1f}"
-                f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s",
-                file=sys.stderr,
-            )
+    for name in ("report", "impressions", "post", "baseline"):
+        run = await one_endpoint(name, paths[name], bare[name])
+        run["variant"] = variant(args, db)
+        runs.append(run)
+        print(
+            f"  {db:8} {name:12} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
+            f"  bare {run['bare_ms']:6.1f} ms  | 1 client {run['p50_1_client_ms']:5.1f}"
+            f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s",
+            file=sys.stderr,
+        )
     return runs
 
 
@@ -512,53 +517,6 @@ async def profile_one(app: Any, info: dict[str, Any], args: argparse.Namespace) 
     pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(30)
 
 
-# ---------------------------------------------------------------------------- a proposal, measured
-
-
-def sqlite_deferred_reads(app: Any) -> None:
-    """``--sqlite-deferred-reads``: GET requests begin SQLite transactions with a plain (deferred)
-    BEGIN instead of BEGIN IMMEDIATE, so reads stop queueing for the write lock. Not in the
-    application yet; the bench patches it in to measure it: the engine's begin hook looks at an
-    execution option, which the request's session sets on GET and HEAD."""
-    import socialpulse.db.engine as db_engine
-    from socialpulse.db.engine import SQLITE_BUSY_TIMEOUT_MS
-    from socialpulse.db.session import get_session
-
-    def configure(engine: AsyncEngine) -> None:
-        @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            for pragma in (
-                "journal_mode=WAL",
-                f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-                "foreign_keys=ON",
-                "synchronous=NORMAL",
-            ):
-                cur.execute(f"PRAGMA {pragma}")
-            cur.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _on_begin(conn: Any) -> None:
-            read_only = conn.get_execution_options().get("sqlite_read_only")
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
-
-    async def session_for(request: Request) -> AsyncIterator[AsyncSession]:
-        sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-        async with sessions() as session:
-            request.state.session = session
-            if request.method in ("GET", "HEAD"):
-                await session.connection(execution_options={"sqlite_read_only": True})
-            try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
-
-    db_engine._configure_sqlite = configure  # type: ignore[assignment]
-    app.dependency_overrides[get_session] = session_for
-
-
 # ---------------------------------------------------------------------------- databases
 
 
@@ -569,25 +527,121 @@ async def bench_db(db: str, url: str, args: argparse.Namespace) -> list[dict[str
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     try:
         info = await seed(sessions, args, now)
-        await finish_seed(engine, args.index_refresh_items)
+        await finish_seed(engine)
     finally:
         await engine.dispose()
+    pool = args.sqlite_pool if db == "sqlite" else args.pg_pool
+    headers = {"Authorization": f"Bearer {info['key']}"}
+    if args.processes > 1 and not args.profile:
+        return await measure_served(url, pool, info, args, db, now)
     settings = Settings(
         database_url=url,
-        secret_key="bench-" + "x" * 40,
+        secret_key=BENCH_SECRET,
         embedded_worker=False,
         scheduler_enabled=False,
-        db_pool_size=args.sqlite_pool if db == "sqlite" else args.pg_pool,
+        db_pool_size=pool,
         _env_file=None,  # type: ignore[call-arg]
     )
     app = create_app(settings, run_workers=False, migrate=False)
-    if db == "sqlite" and args.sqlite_deferred_reads:
-        sqlite_deferred_reads(app)
     async with app.router.lifespan_context(app):
         if args.profile:
             await profile_one(app, info, args)
             return []
-        return await measure(app, info, args, db, now)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=headers, timeout=60
+        ) as c:
+            return await measure(c, app.state.engine, info, args, db, now)
+
+
+# ---------------------------------------------------------------------------- several processes
+
+
+def serve_app() -> Any:
+    """The app of each uvicorn worker of ``--processes`` (settings from the environment)."""
+    return create_app(Settings(), run_workers=False, migrate=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def measure_served(
+    url: str, pool: int, info: dict[str, Any], args: argparse.Namespace, db: str, now: datetime
+) -> list[dict[str, Any]]:
+    """:func:`measure` against ``args.processes`` uvicorn processes over loopback HTTP, each on
+    its own port, requests sent to them in turn. (Not ``uvicorn --workers``: its worker sockets
+    lose TCP_NODELAY, and every response then waits 40 ms for a delayed ACK.)"""
+    ports = [free_port() for _ in range(args.processes)]
+    env = {
+        **os.environ,
+        "SOCIALPULSE_DATABASE_URL": url,
+        "SOCIALPULSE_SECRET_KEY": BENCH_SECRET,
+        "SOCIALPULSE_EMBEDDED_WORKER": "false",
+        "SOCIALPULSE_SCHEDULER_ENABLED": "false",
+        "SOCIALPULSE_DB_POOL_SIZE": str(pool),
+    }
+    servers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "analytics:serve_app",
+            "--app-dir",
+            str(BENCH_DIR),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            env=env,
+            cwd=tempfile.gettempdir(),  # no .env file of the checkout is read
+        )
+        for port in ports
+    ]
+    engine = make_engine(url, pool_size=pool)
+    limits = httpx.Limits(max_connections=args.clients + 4, max_keepalive_connections=args.clients + 4)
+    headers = {"Authorization": f"Bearer {info['key']}"}
+    clients = [
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60, limits=limits)
+        for port in ports
+    ]
+    try:
+        for c in clients:
+            for _ in range(600):
+                try:
+                    if (await c.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise SystemExit("an API process did not start")
+        return await measure(RoundRobin(clients), engine, info, args, db, now)
+    finally:
+        for c in clients:
+            await c.aclose()
+        for server in servers:
+            server.terminate()
+            await server.wait()
+        await engine.dispose()
+
+
+class RoundRobin:
+    """Sends each request to the next of several clients (one per API process)."""
+
+    def __init__(self, clients: Sequence[httpx.AsyncClient]) -> None:
+        self.clients = clients
+        self.turn = 0
+
+    async def get(self, path: str) -> httpx.Response:
+        self.turn = (self.turn + 1) % len(self.clients)
+        return await self.clients[self.turn].get(path)
 
 
 async def pg_scratch(admin: str) -> tuple[str, str]:
@@ -607,14 +661,11 @@ async def pg_drop(admin: str, name: str) -> None:
 
 
 def variant(args: argparse.Namespace, db: str) -> str:
-    """What differs from the application as it is: the proposals switched on."""
-    parts = []
-    if args.index_refresh_items:
-        parts.append("index refresh_items(kind, entity_id)")
-    if args.sqlite_deferred_reads and db == "sqlite":
-        parts.append("deferred SQLite reads")
-    parts.append(f"pool {args.sqlite_pool if db == 'sqlite' else args.pg_pool}")
-    return ", ".join(parts)
+    """How the app was served: processes, transport and connection pool."""
+    pool = f"pool {args.sqlite_pool if db == 'sqlite' else args.pg_pool}"
+    if args.processes > 1:
+        return f"{db}: {args.processes} uvicorn processes over loopback HTTP, {pool} each"
+    return f"{db}: 1 process, in-process ASGI, {pool}"
 
 
 def table(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
@@ -679,24 +730,20 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--quick", action="store_true", help="a tenth of the accounts and posts")
     p.add_argument(
-        "--index-refresh-items",
-        action="store_true",
-        help="add an index on refresh_items (kind, entity_id) to the scratch database (not in the schema yet)",
-    )
-    p.add_argument(
         "--sqlite-pool",
         type=int,
         default=1,
-        help="SQLite connections (db_pool_size; as many again may overflow). SQLite runs one transaction "
-        "at a time (BEGIN IMMEDIATE): more connections only busy-wait for the lock",
+        help="SQLite connections (db_pool_size; as many again may overflow). Read-only requests may read "
+        "side by side; the others busy-wait for the write lock",
     )
     p.add_argument(
         "--pg-pool", type=int, default=CLIENTS + 4, help="PostgreSQL db_pool_size: one connection per client"
     )
     p.add_argument(
-        "--sqlite-deferred-reads",
-        action="store_true",
-        help="measure GET requests beginning deferred SQLite transactions (a proposal, patched in)",
+        "--processes",
+        type=int,
+        default=1,
+        help="API processes: 1 serves the app in-process (ASGI); N >= 2 runs N uvicorn workers over HTTP",
     )
     p.add_argument(
         "--profile", choices=["report", "impressions", "post"], help="cProfile one endpoint and stop"

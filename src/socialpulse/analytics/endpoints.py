@@ -22,7 +22,7 @@ from socialpulse.analytics.service import (
     analytics_service,
 )
 from socialpulse.auth.dependencies import CurrentUser
-from socialpulse.db.session import AutoCommitRoute, SessionDep
+from socialpulse.db.session import AutoCommitRoute, SessionDep, reads_only
 from socialpulse.errors import BadRequest, NotFound, Unprocessable
 from socialpulse.stats.schemas import MOMENT_FORM, parse_moment
 from socialpulse.tracking.schemas import MAX_ID, AccountID, PostID, ProfileID
@@ -61,6 +61,7 @@ def parse_account_ids(values: list[str] | None) -> list[int]:
 
 
 @router.get("/accounts/{account_id}/report", response_model=CreatorReport, responses=RESPONSES)
+@reads_only
 async def account_report(
     account_id: AccountID,
     principal: CurrentUser,
@@ -87,6 +88,7 @@ async def account_report(
 
 
 @router.get("/analytics/impressions", response_model=Impressions, responses=RESPONSES)
+@reads_only
 async def impressions(
     principal: CurrentUser,
     session: SessionDep,
@@ -129,6 +131,7 @@ async def impressions(
 
 
 @router.get("/profiles/{profile_id}/analytics", response_model=ProfileAnalytics, responses=RESPONSES)
+@reads_only
 async def profile_analytics(
     profile_id: ProfileID,
     principal: CurrentUser,
@@ -148,6 +151,7 @@ async def profile_analytics(
 
 
 @router.get("/posts/{post_id}/analytics", response_model=PostAnalytics, responses=RESPONSES)
+@reads_only
 async def post_analytics(post_id: PostID, principal: CurrentUser, session: SessionDep) -> PostAnalytics:
     """The post's latest metrics and engagement rates, the account's snapshots at the post's date
     and now, and why live metrics could not be fetched when they could not."""

@@ -23,7 +23,9 @@ from sqlalchemy import (
     Over,
     Row,
     Select,
+    Subquery,
     bindparam,
+    case,
     func,
     literal,
     select,
@@ -266,8 +268,7 @@ def carried_levels(account_ids: Sequence[int], column: str, before: datetime) ->
 # ---------------------------------------------------------------------------- posts
 
 
-@functools.cache
-def _report_posts() -> Select[*tuple[Any, ...]]:
+def _chosen_posts() -> Subquery:
     until, after = _when("until"), _when("after")
     cols = (Post.id, Post.posted_at, Post.type)
     mine = (Post.user_id == bindparam("user_id"), Post.account_id == bindparam("account_id"))
@@ -286,12 +287,76 @@ def _report_posts() -> Select[*tuple[Any, ...]]:
         .limit(bindparam("undated"))
         .subquery("undated")
     )
-    posts = union_all(recent, select(before), select(no_date)).subquery("chosen")
+    return union_all(recent, select(before), select(no_date)).subquery("chosen")
+
+
+@functools.cache
+def _report_posts() -> Select[*tuple[Any, ...]]:
+    until = _when("until")
+    posts = _chosen_posts()
     return (
         select(posts.c.id.label("post_id"), posts.c.posted_at, posts.c.type, *POST_POINT)
         .select_from(posts)
         .outerjoin(PostSnapshot, (PostSnapshot.post_id == posts.c.id) & (PostSnapshot.fetched_at <= until))
         .order_by(posts.c.id, PostSnapshot.fetched_at, PostSnapshot.id)
+    )
+
+
+@functools.cache
+def _report_post_points(spans: int) -> Select[*tuple[Any, ...]]:
+    until = _when("until")
+    posts = _chosen_posts()
+    fetched = PostSnapshot.fetched_at
+    # A snapshot is kept when it is the last of its bucket: its UTC day once past ``daily``,
+    # and how many of the ``span`` instants it comes after.
+    day = case((fetched > _when("daily"), utc_day(fetched)))
+    span: ColumnElement[Any] = literal(0)
+    for n in range(spans):
+        span = span + case((fetched > _when(f"span{n}"), 1), else_=0)
+    last = func.row_number().over(
+        partition_by=(posts.c.id, day, span), order_by=(fetched.desc(), PostSnapshot.id.desc())
+    )
+    ranked = (
+        select(posts.c.id.label("post_id"), posts.c.posted_at, posts.c.type, *POST_POINT, last.label("keep"))
+        .select_from(posts)
+        .outerjoin(PostSnapshot, (PostSnapshot.post_id == posts.c.id) & (fetched <= until))
+        .subquery("ranked")
+    )
+    point = [ranked.c[c.key] for c in POST_POINT]
+    return (
+        select(ranked.c.post_id, ranked.c.posted_at, ranked.c.type, *point)
+        .where(ranked.c.keep == 1)
+        .order_by(ranked.c.post_id, ranked.c.fetched_at, ranked.c.id)
+    )
+
+
+def report_post_points(
+    user_id: int,
+    account_id: int,
+    *,
+    until: datetime,
+    after: datetime,
+    older: int,
+    undated: int,
+    daily: datetime,
+    spans: Sequence[datetime],
+) -> Executable:
+    """The posts of :func:`report_post_snapshots` with only the snapshots that are the latest
+    at or before some instant: the last of each UTC day after ``daily``, and the last of each
+    interval that ``daily`` and the ``spans`` instants cut the time before it into. So for every
+    instant that is ``until``, one of the ``spans``, ``daily`` or the end of a UTC day after it,
+    each post's latest snapshot at or before it is among the rows (what a report evaluates
+    rates at), while the snapshots no such instant reads are left in the database."""
+    times = {f"span{n}": t for n, t in enumerate(spans)}
+    return _report_post_points(len(spans)).params(
+        user_id=user_id,
+        account_id=account_id,
+        until=until,
+        after=after,
+        older=older,
+        undated=undated,
+        daily=daily,
+        **times,
     )
 
 
@@ -349,11 +414,7 @@ def _post_overview() -> Select[*tuple[Any, ...]]:
     queued = aliased(RefreshItem)
     item = (
         select(queued.id)
-        .where(
-            queued.platform == Post.platform,
-            queued.kind == EntityKind.post.value,
-            queued.entity_id == Post.id,
-        )
+        .where(queued.kind == EntityKind.post.value, queued.entity_id == Post.id)
         .order_by(queued.id.desc())
         .limit(1)
         .correlate(Post)
@@ -376,7 +437,6 @@ def _post_overview() -> Select[*tuple[Any, ...]]:
 def post_overview(user_id: int, post_id: int) -> Select[*tuple[Any, ...]]:
     """One user's post with its newest snapshot (columns ``s_<name>``, null without one) and
     the status and error of its newest refresh item (``refresh_status``, ``refresh_error``),
-    in one round trip. The refresh item is looked up by platform (an item's is its entity's), so
-    the claim index narrows the search to one platform's items; an index on
-    ``refresh_items (kind, entity_id)`` would make it a probe."""
+    in one round trip. The refresh item is one backward probe of
+    ``ix_refresh_items_entity (kind, entity_id, id)``."""
     return _post_overview().params(user_id=user_id, post_id=post_id)

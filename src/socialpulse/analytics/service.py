@@ -34,7 +34,7 @@ from socialpulse.analytics.engagement import (
     post_engagement,
 )
 from socialpulse.analytics.errors import InvalidDate
-from socialpulse.analytics.growth import Growth, engagement_growth, follower_growth
+from socialpulse.analytics.growth import PERIODS, Growth, engagement_growth, follower_growth
 from socialpulse.analytics.impressions import (
     PLATFORM_ALIASES,
     AccountSeries,
@@ -164,6 +164,11 @@ def _key(post_id: int) -> str:
 
 def _end_of_day(day: date) -> datetime:
     return start_of_day(day + ONE_DAY) - timedelta(microseconds=1)
+
+
+def _series_start(now: datetime, days: int) -> date:
+    """The first day of a report's daily series of ``days`` days ending on ``now``'s day."""
+    return now.date() - timedelta(days=days - 1)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -376,7 +381,7 @@ class AnalyticsService:
         if card is None:
             raise NotFound(f"account {account_id} not found")
         year_ago = now - YEAR
-        histories = await self._post_histories(session, user_id, account_id, now, year_ago, posts)
+        histories = await self._post_histories(session, user_id, account_id, now, year_ago, posts, days)
         # the account history must answer "followers at or before t" for every post snapshot
         # an engagement rate may read (the latest one at or before a year ago, or later) and
         # every growth instant (a year ago and later)
@@ -419,14 +424,20 @@ class AnalyticsService:
         now: datetime,
         year_ago: datetime,
         listed: int,
+        days: int,
     ) -> list[PostHistory]:
-        stmt = repo.report_post_snapshots(
+        """The posts a report reads, each with the snapshots it evaluates: every figure reads a
+        post through its latest snapshot at or before some instant (now, a growth period's
+        start, the end of a day of the series), so only those snapshots are loaded."""
+        stmt = repo.report_post_points(
             user_id,
             account_id,
             until=now,
             after=year_ago - MIN_POST_AGE,
             older=max(LAST_POSTS, listed),
             undated=listed,
+            daily=_end_of_day(_series_start(now, days)),
+            spans=[now - timedelta(days=d) for d in sorted(PERIODS.values(), reverse=True)],
         )
         posts: dict[int, AnyRow] = {}
         snaps: dict[int, list[AnyRow]] = defaultdict(list)
@@ -550,7 +561,7 @@ class AnalyticsService:
         basis: Basis,
     ) -> out.ReportGrowth:
         end = now.date()
-        start = end - timedelta(days=days - 1)
+        start = _series_start(now, days)
         followers = [
             out.DayValue(date=day, value=snap.followers)
             for day, snap in last_per_day(history).items()

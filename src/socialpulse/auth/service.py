@@ -97,16 +97,21 @@ class AuthService:
         return len(rows)
 
     async def authenticate_key(self, session: AsyncSession, key: str) -> Principal:
-        row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+        # one indexed probe for the key and its user, read as plain columns: this runs on
+        # every request, so it builds no ORM objects
+        stmt = (
+            select(ApiKey.revoked_at, User.id, User.email)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_hash == hash_key(key))
+        )
+        row = (await session.execute(stmt)).first()
         if row is None:
             raise Unauthorized(
                 "the API key is not valid: check it, or create one with `socialpulse key create`"
             )
         if row.revoked_at is not None:
             raise Unauthorized("the API key has been revoked: create a new one with `socialpulse key create`")
-        user = await session.get(User, row.user_id)
-        assert user is not None
-        return Principal(user_id=user.id, email=user.email, via="api_key")
+        return Principal(user_id=row.id, email=row.email, via="api_key")
 
     async def login(self, session: AsyncSession, settings: Settings, email: str, password: str) -> str:
         user = await session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -1,4 +1,5 @@
-"""Engines and sessions. SQLite runs in WAL mode and takes the write lock up front."""
+"""Engines and sessions. SQLite runs in WAL mode and takes the write lock up front, except in
+transactions marked read-only (:data:`READ_ONLY`), which begin deferred and cannot write."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "socialpulse_read_only"
+"""Execution option of a connection whose transaction only reads. On SQLite it begins with a
+plain (deferred) ``BEGIN``, so it reads a WAL snapshot without queueing for the write lock,
+and ``PRAGMA query_only`` makes any write in it fail instead of racing for the lock. Other
+databases ignore it."""
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -49,8 +55,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Take the write lock at BEGIN: a deferred transaction that reads and then writes
-        # fails at once with SQLITE_BUSY when another connection wrote meanwhile.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # fails at once with SQLITE_BUSY when another connection wrote meanwhile. A read-only
+        # transaction never writes, so it begins deferred, with writes refused.
+        read_only = bool(conn.get_execution_options().get(READ_ONLY, False))
+        info = conn.connection.info
+        if info.get(READ_ONLY, False) != read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            info[READ_ONLY] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
