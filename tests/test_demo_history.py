@@ -158,6 +158,7 @@ class TestHistory:
         assert total["total"] > 0
         assert total["total"] == sum(total["per_day"].values()) == sum(total["per_platform"].values())
         assert total["per_platform"]["youtube"] > 0
+        assert total["per_platform"]["instagram"] > 0  # our own account's daily reach insights
 
     async def test_report_growth_over_a_month_and_a_quarter(
         self, app: Any, client: httpx.AsyncClient, world: World, registry: ConnectorRegistry

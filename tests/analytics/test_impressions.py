@@ -286,3 +286,39 @@ class TestBreakdownProperties:
         assert aggregate_metrics([a], rng, "impressions,followers") == aggregate_metrics(
             [b], rng, "impressions,followers"
         )
+
+
+class TestWindowInsights:
+    """Instagram reports our own account's reach per day window (``extras.insights``): each
+    day's value counts as it is, not as a difference of levels."""
+
+    def test_daily_window_values_are_summed_as_they_are(self) -> None:
+        series = AccountSeries(
+            platform="instagram",
+            account="1",
+            days={"reach": {JAN[1]: None, JAN[2]: None, JAN[3]: None, JAN[4]: None}},
+            windows={"reach": {JAN[2]: 100, JAN[3]: None, JAN[4]: 50}},
+        )
+        b = total_impressions([series], RANGE)
+        assert b.total == 150
+        assert b.per_day == {JAN[2]: 100, JAN[4]: 50}
+        assert b.per_platform == {"instagram": 150}
+        assert (b.accounts, b.missing_days) == (1, 1)
+
+    def test_levels_serve_when_no_window_value_was_reported(self) -> None:
+        series = AccountSeries(
+            platform="instagram",
+            account="1",
+            days={"reach": {JAN[1]: 10, JAN[2]: 15, JAN[3]: 19, JAN[4]: 30}},
+            windows={"reach": {JAN[2]: None}},
+        )
+        assert total_impressions([series], RANGE).total == 20
+
+    def test_a_metric_list_reads_windows_too(self) -> None:
+        series = AccountSeries(
+            platform="instagram",
+            account="1",
+            days={},
+            windows={"profile_views": {JAN[2]: 3, JAN[3]: 4}},
+        )
+        assert aggregate_metrics([series], RANGE, "profileViews")["profileViews"].total == 7

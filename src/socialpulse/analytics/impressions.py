@@ -187,6 +187,10 @@ class AccountSeries:
     platform: str
     account: str
     days: Mapping[str, Mapping[date, int | None]]
+    windows: Mapping[str, Mapping[date, int | None]] = field(default_factory=dict)
+    """Per-day values of columns the platform reports per day window (Instagram's own-account
+    insights, ``platforms.metrics.WINDOW_INSIGHTS``): ``windows[column][day]`` is that day's
+    value itself, not a level. Where a column has any, they are used instead of its levels."""
 
 
 def series_from_snapshots(platform: str, account: str, snapshots: Iterable[Timestamped]) -> AccountSeries:
@@ -245,6 +249,17 @@ def _flow(acc: _Acc, platform: str, levels: Mapping[date, int | None], days: Seq
         acc.accounts += 1
 
 
+def _window_flow(acc: _Acc, platform: str, values: Mapping[date, int | None], days: Sequence[date]) -> None:
+    """A flow reported per day window: each day's value is taken as it is."""
+    given = [(day, v) for day in days if (v := values.get(day)) is not None]
+    acc.missing += len(days) - len(given)
+    if not given:
+        return
+    for day, value in given:
+        acc.add(platform, day, value)
+    acc.accounts += 1
+
+
 def _stock(acc: _Acc, platform: str, levels: Mapping[date, int | None], rng: DateRange) -> None:
     reported = sorted((day, value) for day, value in levels.items() if value is not None)
     before = [value for day, value in reported if day < rng.start]
@@ -289,6 +304,11 @@ def _aggregate(
         if platforms is not None and one.platform not in platforms:
             continue
         metric = metric_of if isinstance(metric_of, str) else metric_of[one.platform]
+        column = snapshot_column(one.platform, metric)
+        window = one.windows.get(column, {}) if column is not None else {}
+        if kind == "flow" and any(v is not None for v in window.values()):
+            _window_flow(acc, one.platform, window, days)
+            continue
         levels = _column_levels(one, metric)
         if kind == "flow":
             _flow(acc, one.platform, levels, days)

@@ -236,6 +236,27 @@ def day_levels(
 
 
 @functools.cache
+def _day_extras() -> Select[*tuple[Any, ...]]:
+    day, rank = _last_of_day()
+    ranked = (
+        select(AccountSnapshot.account_id, day.label("day"), AccountSnapshot.extras, rank.label("day_rank"))
+        .where(
+            AccountSnapshot.account_id.in_(_ids("account_ids")),
+            AccountSnapshot.fetched_at >= _when("since"),
+            AccountSnapshot.fetched_at < _when("before"),
+        )
+        .subquery("ranked")
+    )
+    return select(ranked.c.account_id, ranked.c.day, ranked.c.extras).where(ranked.c.day_rank == 1)
+
+
+def day_extras(account_ids: Sequence[int], since: datetime, before: datetime) -> Select[*tuple[Any, ...]]:
+    """``(account_id, day, extras)`` of the last snapshot of each UTC day of each account, for
+    snapshots taken in ``[since, before)``: where per-day insights live."""
+    return _day_extras().params(account_ids=list(account_ids), since=since, before=before)
+
+
+@functools.cache
 def _carried_levels(column: str) -> Select[*tuple[Any, ...]]:
     day, rank = _last_of_day()
     days = (

@@ -87,6 +87,7 @@ from socialpulse.platforms.metrics import (
     metric_kind,
     primary_impressions_column,
     snapshot_column,
+    window_insight,
 )
 from socialpulse.platforms.registry import ConnectorRegistry
 
@@ -734,7 +735,43 @@ class AnalyticsService:
                     ):
                         if column in days[account_id]:
                             days[account_id][column][day] = value
-        return [AccountSeries(platform=a.platform, account=str(a.id), days=days[a.id]) for a in accounts]
+        windows = await self._windows(session, accounts, columns, rng)
+        return [
+            AccountSeries(
+                platform=a.platform, account=str(a.id), days=days[a.id], windows=windows.get(a.id, {})
+            )
+            for a in accounts
+        ]
+
+    async def _windows(
+        self,
+        session: AsyncSession,
+        accounts: Sequence[AccountRef],
+        columns: Mapping[str, Sequence[str]],
+        rng: DateRange,
+    ) -> dict[int, dict[str, dict[date, int | None]]]:
+        """Per-day values of the columns a platform reports per day window (Instagram's
+        own-account insights), from the last snapshot of each day's ``extras["insights"]``."""
+        keys = {
+            a.id: {c: k for c in columns.get(a.platform, ()) if (k := window_insight(a.platform, c))}
+            for a in accounts
+        }
+        ids = [i for i, wanted in keys.items() if wanted]
+        out: dict[int, dict[str, dict[date, int | None]]] = {}
+        if not ids:
+            return out
+        since = start_of_day(rng.start)
+        before = start_of_day(rng.end + ONE_DAY)
+        for chunk in chunks(ids, IN_CHUNK):
+            for account_id, day, extras in await _rows(session, repo.day_extras(chunk, since, before)):
+                insights = extras.get("insights") if isinstance(extras, dict) else None
+                if not isinstance(insights, dict):
+                    continue
+                series = out.setdefault(account_id, {})
+                for column, key in keys[account_id].items():
+                    value = insights.get(key)
+                    series.setdefault(column, {})[day] = value if isinstance(value, int) else None
+        return out
 
     # ------------------------------------------------------------------ per-platform analytics
 

@@ -206,6 +206,26 @@ def snapshot_column(platform: str, metric: str) -> str | None:
     return _COLUMNS[metric]
 
 
+# Account metrics a platform reports per day window rather than as lifetime counters: the
+# snapshot column they stand for -> their key in the snapshot's ``extras["insights"]``.
+# Instagram gives our own account's reach, views and accounts engaged for the last day only.
+WINDOW_INSIGHTS: Mapping[Platform, Mapping[str, str]] = MappingProxyType(
+    {
+        Platform.instagram: MappingProxyType(
+            {"reach": "reach", "views": "views", "profile_views": "accounts_engaged"}
+        ),
+    }
+)
+
+
+def window_insight(platform: str, column: str) -> str | None:
+    """The ``extras["insights"]`` key holding ``column`` per day window on ``platform``."""
+    try:
+        return WINDOW_INSIGHTS.get(Platform(platform), {}).get(column)
+    except ValueError:
+        return None
+
+
 def primary_impressions_column(platform: str) -> str | None:
     """The account snapshot column a platform contributes to total impressions."""
     return snapshot_column(platform, metric_config(platform).primary_impressions_field)
