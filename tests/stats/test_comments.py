@@ -422,3 +422,41 @@ class TestInstagram:
         assert by_endpoint.get("instagram.graph.node", 0) == 1  # statistics through Business Discovery
         assert by_endpoint.get("instagram.web.media_comments", 0) > 0
         assert "instagram.graph.comments" not in by_endpoint
+
+
+class TestStandalonePosts:
+    async def test_a_post_tracked_without_its_account_gets_its_comments_from_its_own_refresh(
+        self, settings: Settings, sessions: Sessions, user: Tenant, emu: Any, emu_client: httpx.AsyncClient
+    ) -> None:
+        s = comment_settings(settings)
+        world = emu.state.world
+        young = next(
+            p
+            for creator in world.creators("youtube")
+            for p in world.posts(creator, limit=10)
+            if aware(p.published_at) > utcnow() - timedelta(days=25) and world.post_stats(p).comments > 0
+        )
+        async with transaction(sessions) as db:
+            post = Post(user_id=user.user_id, platform="youtube", social_id=young.social_id)
+            db.add(post)
+            await db.flush()
+            post_id = post.id
+        registry = ConnectorRegistry(s, client=emu_client)
+        async with transaction(sessions) as db:
+            rid = (
+                await refresh_service.create_request(db, user_id=user.user_id, post_ids=[post_id])
+            ).public_id
+        runtime = Runtime(s, sessions, registry=registry)
+        await runtime.start()
+        try:
+            status = await refresh_service.wait_for(sessions, rid, timeout_s=60, poll_s=0.05)
+        finally:
+            await runtime.stop()
+        assert status.status == "succeeded"
+        async with sessions() as db:
+            comments = list(await db.scalars(select(Comment).where(Comment.post_id == post_id)))
+        assert 0 < len(comments) <= 5
+        assert all(c.sentiment_label is not None for c in comments)
+        assert status.comments is not None
+        assert status.comments.new == len(comments)
+        assert (await calls(emu_client)).get("youtube.commentThreads.list", 0) >= 1

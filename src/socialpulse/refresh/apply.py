@@ -353,7 +353,7 @@ async def _fetch_comments(
     async with transaction(batch.sessions) as session:
         known = await comment_store.known_young_posts(session, [int(ref.key) for _, ref in live], since)
     skipped = await _comment_quota_note(batch, platform)
-    jobs: list[tuple[FetchedComments, str, PostRef]] = []
+    jobs: list[CommentJob] = []
     for item, ref in live:
         f = out[item.id]
         fc = f.comments = FetchedComments(skipped=skipped)
@@ -366,30 +366,38 @@ async def _fetch_comments(
             author_handle=ref.handle,
         )[: settings.comments_max_posts]
         if skipped is None:
-            jobs.extend((fc, t.social_id, t.ref) for t in fc.targets)
+            jobs.extend((connector, fc, t.social_id, t.ref) for t in fc.targets)
+    batches = [got for item, _ in live if (got := out[item.id].comments) is not None]
+    await _run_comment_jobs(batch, platform, jobs, batches)
+
+
+CommentJob = tuple[Connector, FetchedComments, str, PostRef]
+
+
+async def _run_comment_jobs(
+    batch: Batch, platform: str, jobs: list[CommentJob], batches: list[FetchedComments]
+) -> None:
+    """Fetch the comments of every job together under the connectors' pacing (a spent quota
+    stops the rest, and says so), then score the new ones of ``batches`` in one batch."""
     if not jobs:
         return
-
+    limit = batch.settings.comments_per_post
     gate = asyncio.Semaphore(LISTING_CONCURRENCY)
     spent: list[str] = []
 
-    async def fetch(fc: FetchedComments, social_id: str, ref: PostRef) -> None:
+    async def fetch(connector: Connector, fc: FetchedComments, social_id: str, ref: PostRef) -> None:
         async with gate:
             if spent:
                 fc.skipped = spent[0]
                 return
             try:
                 try:
-                    found = await batch.call(
-                        platform, connector.fetch_comments(ref, settings.comments_per_post)
-                    )
+                    found = await batch.call(platform, connector.fetch_comments(ref, limit))
                 except Unsupported:
                     fallback = _comments_fallback(batch, platform, connector)
                     if fallback is None:
                         raise
-                    found = await batch.call(
-                        platform, fallback.fetch_comments(ref, settings.comments_per_post)
-                    )
+                    found = await batch.call(platform, fallback.fetch_comments(ref, limit))
             except QuotaExceeded as exc:
                 if not spent:
                     spent.append(f"comments skipped: {exc.message}")
@@ -404,11 +412,58 @@ async def _fetch_comments(
             else:
                 fc.comments[social_id] = found
 
-    await asyncio.gather(*(fetch(fc, sid, ref) for fc, sid, ref in jobs))
+    await asyncio.gather(*(fetch(*job) for job in jobs))
     analyser = _analyser(batch)
     if analyser is not None:
-        batches = [got for item, _ in live if (got := out[item.id].comments) is not None]
         await asyncio.to_thread(comment_store.score_all, analyser, batches)
+
+
+async def _fetch_post_comments(
+    batch: Batch, platform: str, plan: PostPlan, fetched: dict[int, _FetchedPost]
+) -> None:
+    """Posts tracked without their account get their comments from their own refresh, under
+    the same rules as an account's posts (young, due, within the quota reserve)."""
+    settings = batch.settings
+    now = utcnow()
+    since = now - timedelta(days=settings.comments_max_post_age_days)
+    ids = [
+        item.entity_id
+        for group in plan.values()
+        for item, _ in group
+        if (f := fetched.get(item.id)) is not None and f.data is not None
+    ]
+    if not ids:
+        return
+    async with transaction(batch.sessions) as session:
+        known = await comment_store.known_standalone_posts(session, ids, since)
+    if not known:
+        return
+    skipped = await _comment_quota_note(batch, platform)
+    jobs: list[CommentJob] = []
+    batches: list[FetchedComments] = []
+    for source, group in plan.items():
+        try:
+            connector = batch.registry.get(platform, source)
+        except Exception:
+            continue
+        for item, ref in group:
+            f = fetched.get(item.id)
+            post = known.get(item.entity_id)
+            if f is None or f.data is None or post is None:
+                continue
+            fc = f.comments = FetchedComments(skipped=skipped)
+            fc.targets = comment_store.plan_targets(
+                [post],
+                [f.data] if f.data.social_id == post.social_id else [],
+                since=since,
+                refetch_after=timedelta(seconds=settings.comments_refetch_s),
+                now=now,
+                author_handle=ref.author_handle,
+            )
+            batches.append(fc)
+            if skipped is None:
+                jobs.extend((connector, fc, t.social_id, t.ref) for t in fc.targets)
+    await _run_comment_jobs(batch, platform, jobs, batches)
 
 
 def _comments_fallback(batch: Batch, platform: str, connector: Connector) -> Connector | None:
@@ -556,6 +611,7 @@ async def _write_accounts(
 class _FetchedPost:
     data: PostData | None = None
     error: BaseException | None = None
+    comments: FetchedComments | None = None
     connector: str = ""
     api_version: str = ""
     fetched_at: datetime = field(default_factory=utcnow)
@@ -615,6 +671,8 @@ async def refresh_posts(
             else:
                 f.error = BadResponse(f"{platform} answered without the post {ref.social_id}")
             fetched[item.id] = f
+    if batch.settings.comments_per_post > 0:
+        await _fetch_post_comments(batch, platform, plan, fetched)
 
     async def writer(session: AsyncSession, mine: list[RefreshItem]) -> list[Outcome]:
         return await _write_posts(batch, session, mine, fetched)
@@ -656,7 +714,17 @@ async def _write_posts(
         post.next_refresh_at = f.fetched_at + post_interval(
             settings, post.posted_at or post.created_at, f.fetched_at
         )
-        outcomes.append(Outcome(item))
+        result: dict[str, Any] | None = None
+        if f.comments is not None:
+            stored = await comment_store.store(
+                session,
+                f.comments,
+                {},
+                analyser=_analyser(batch) if f.comments.scores else None,
+                fetched_at=f.fetched_at,
+            )
+            result = {"comments": stored.as_result(f.comments.skipped, f.comments.failed)}
+        outcomes.append(Outcome(item, result=result))
     for (connector, api_version, fetched_at), rows in snaps.items():
         await snapshots.record_posts(
             session, rows, connector=connector, api_version=api_version, fetched_at=fetched_at

@@ -62,7 +62,8 @@ class RefreshItemError(BaseModel):
 
 
 class CommentTotals(BaseModel):
-    """Comments handled by the request's account refreshes."""
+    """Comments handled by the request's refreshes (of accounts, and of posts tracked without
+    their account)."""
 
     posts: int = Field(description="posts whose comments were fetched")
     fetched: int
@@ -85,7 +86,7 @@ class RefreshStatus(BaseModel):
     notes: list[str]
     errors: list[RefreshItemError]
     comments: CommentTotals | None = Field(
-        default=None, description="set once the request has finished, when it refreshed accounts"
+        default=None, description="set once the request has finished, when its refreshes handled comments"
     )
 
     @property

@@ -192,11 +192,10 @@ class RefreshService:
         )
 
     async def _comments(self, session: AsyncSession, serves: Any) -> tuple[CommentTotals | None, list[str]]:
-        """What the request's account refreshes did with comments (read once it has finished):
+        """What the request's refreshes did with comments (read once it has finished):
         totals, and why comments were skipped or failed where they were."""
         results = await session.scalars(
             select(RefreshItem.result).where(
-                RefreshItem.kind == EntityKind.account.value,
                 RefreshItem.status == SUCCEEDED,
                 RefreshItem.result.is_not(None),
                 serves,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from socialpulse.db.dialect import dialect_insert
@@ -91,6 +91,27 @@ async def known_young_posts(
     out: dict[int, list[KnownPost]] = defaultdict(list)
     if not account_ids:
         return out
+    known = await _known(session, Post.account_id.in_(list(account_ids)), since)
+    for account_id, post in known.values():
+        if account_id is not None:
+            out[account_id].append(post)
+    return out
+
+
+async def known_standalone_posts(
+    session: AsyncSession, post_ids: Collection[int], since: datetime
+) -> dict[int, KnownPost]:
+    """Of ``post_ids``, the young posts tracked without their account (whose comments no
+    account refresh fetches), by id."""
+    if not post_ids:
+        return {}
+    known = await _known(session, and_(Post.id.in_(list(post_ids)), Post.account_id.is_(None)), since)
+    return {pid: post for pid, (_, post) in known.items()}
+
+
+async def _known(
+    session: AsyncSession, where: ColumnElement[bool], since: datetime
+) -> dict[int, tuple[int | None, KnownPost]]:
     rows = await session.execute(
         select(
             Post.account_id,
@@ -102,7 +123,7 @@ async def known_young_posts(
             Post.comments_fetched_at,
             Post.comments_fetched_count,
         ).where(
-            Post.account_id.in_(list(account_ids)),
+            where,
             or_(Post.posted_at >= since, Post.posted_at.is_(None)),
             Post.status == "active",
         )
@@ -138,11 +159,9 @@ async def known_young_posts(
             select(Comment.post_id, Comment.platform_comment_id).where(Comment.post_id.in_(part))
         ):
             stored[pid].add(cid)
-    for pid, (account_id, known) in posts.items():
+    for pid, (_, known) in posts.items():
         known.stored = frozenset(stored.get(pid, ()))
-        if account_id is not None:
-            out[account_id].append(known)
-    return out
+    return posts
 
 
 def is_young(posted_at: datetime | None, since: datetime) -> bool:
