@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from socialpulse.config import Settings
@@ -422,6 +422,22 @@ class TestInstagram:
         assert by_endpoint.get("instagram.graph.node", 0) == 1  # statistics through Business Discovery
         assert by_endpoint.get("instagram.web.media_comments", 0) > 0
         assert "instagram.graph.comments" not in by_endpoint
+
+        # posts stored without their author's id (as the demo's history stores them): the
+        # account is their author, so the Graph is still not asked for another account's comments
+        async with transaction(sessions) as db:
+            await db.execute(
+                update(Post)
+                .where(Post.account_id == account_id)
+                .values(author_platform_id=None, comments_fetched_at=None)
+            )
+        await emu_client.delete("/_emulator/calls")
+        again = await refresh(s, sessions, registry, user, [account_id])
+        assert again.status == "succeeded"
+        by_endpoint = await calls(emu_client)
+        assert by_endpoint.get("instagram.web.media_comments", 0) > 0
+        assert "instagram.graph.comments" not in by_endpoint
+        assert not any("could not be fetched" in n for n in again.notes)
 
 
 class TestStandalonePosts:

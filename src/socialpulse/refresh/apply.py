@@ -364,6 +364,8 @@ async def _fetch_comments(
             refetch_after=timedelta(seconds=settings.comments_refetch_s),
             now=now,
             author_handle=ref.handle,
+            # the account is the author: connectors that read only our own media need to know
+            author_platform_id=f.profile.platform_id if f.profile is not None else ref.platform_id,
         )[: settings.comments_max_posts]
         if skipped is None:
             jobs.extend((connector, fc, t.social_id, t.ref) for t in fc.targets)

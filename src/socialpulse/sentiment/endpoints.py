@@ -180,7 +180,8 @@ async def post_sentiment(
             "comments are fetched by refreshes of the post's account while the post is younger than "
             f"SOCIALPULSE_COMMENTS_MAX_POST_AGE_DAYS: refresh its account, or run {BACKFILL}"
             if post.account_id is not None
-            else "comments are fetched by account refreshes: track the post's account to get them"
+            else "comments are fetched by the post's refreshes while it is younger than "
+            f"SOCIALPULSE_COMMENTS_MAX_POST_AGE_DAYS: refresh it, or run {BACKFILL}"
         ),
     )
 

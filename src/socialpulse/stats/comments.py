@@ -176,6 +176,7 @@ def plan_targets(
     refetch_after: timedelta,
     now: datetime,
     author_handle: str | None,
+    author_platform_id: str | None = None,
 ) -> list[CommentTarget]:
     """The posts of one account whose comments are due: young posts (stored or just listed)
     never fetched, whose comment count changed since the last fetch (when both counts are
@@ -190,7 +191,7 @@ def plan_targets(
             ref=PostRef(
                 key=k.social_id,
                 social_id=k.social_id,
-                author_platform_id=k.author_platform_id,
+                author_platform_id=k.author_platform_id or author_platform_id,
                 author_handle=k.author_handle or author_handle,
             ),
             count=k.comments_now,
@@ -211,7 +212,7 @@ def plan_targets(
                 ref=PostRef(
                     key=p.social_id,
                     social_id=p.social_id,
-                    author_platform_id=p.author_platform_id,
+                    author_platform_id=p.author_platform_id or author_platform_id,
                     author_handle=author_handle,
                 ),
                 count=count,
