@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -38,14 +38,18 @@ from socialpulse.kit.time import parse_iso
 from socialpulse.models.enums import Platform, PostType
 from socialpulse.platforms.base import (
     AccountRef,
+    AuthExpired,
     BadResponse,
     HTTPConnector,
     ListResult,
     MetricConfig,
     Pacer,
+    PlatformError,
     PostData,
     PostRef,
     ProfileData,
+    QuotaExceeded,
+    RateLimited,
     TransientError,
     Unsupported,
 )
@@ -356,6 +360,29 @@ class InstagramConnector(HTTPConnector):
     async def list_fresh(self, ref: AccountRef, profile: ProfileData, limit: int) -> ListResult:
         """Read the account again for its recent posts (when the profile call's are not kept)."""
         raise NotImplementedError
+
+    async def _by_author(
+        self,
+        by_author: dict[str, list[PostRef]],
+        read: Callable[[str, Sequence[PostRef]], Awaitable[dict[str, PostData | PlatformError]]],
+    ) -> dict[str, PostData | PlatformError]:
+        """Read each author's posts with ``read``; an error of one author fails its posts
+        only, except an error that holds for every call (credentials, rate limit, quota),
+        which fails the rest of the batch without calling again."""
+        out: dict[str, PostData | PlatformError] = {}
+        stop: PlatformError | None = None
+        for author, named in by_author.items():
+            if stop is not None:
+                out.update({r.key: stop for r in named})
+                continue
+            try:
+                out.update(await read(author, named))
+            except (AuthExpired, RateLimited, QuotaExceeded) as exc:
+                stop = exc
+                out.update({r.key: exc for r in named})
+            except PlatformError as exc:
+                out.update({r.key: exc for r in named})
+        return out
 
 
 def require_dict(body: Any, what: str) -> dict[str, Any]:

@@ -716,18 +716,7 @@ class InstagramGraphConnector(InstagramConnector):
                 by_author.setdefault(author, []).append(ref)
         if own or unknown:
             out.update(await self._own_posts(own, unknown))
-        stop: PlatformError | None = None
-        for author, named in by_author.items():
-            if stop is not None:
-                out.update({r.key: stop for r in named})
-                continue
-            try:
-                out.update(await self._posts_by_discovery(author, named))
-            except (AuthExpired, RateLimited, QuotaExceeded) as exc:
-                stop = exc
-                out.update({r.key: exc for r in named})
-            except PlatformError as exc:
-                out.update({r.key: exc for r in named})
+        out.update(await self._by_author(by_author, self._posts_by_discovery))
         return out
 
     # ------------------------------------------------------------------ comments

@@ -383,18 +383,7 @@ class InstagramWebConnector(InstagramConnector):
                 )
             else:
                 by_author.setdefault(author, []).append(ref)
-        stop: PlatformError | None = None
-        for author, named in by_author.items():
-            if stop is not None:
-                out.update({r.key: stop for r in named})
-                continue
-            try:
-                out.update(await self._author_posts(author, named))
-            except (RateLimited, AuthExpired, QuotaExceeded) as exc:
-                stop = exc
-                out.update({r.key: exc for r in named})
-            except PlatformError as exc:
-                out.update({r.key: exc for r in named})
+        out.update(await self._by_author(by_author, self._author_posts))
         return out
 
     # ------------------------------------------------------------------ comments

@@ -388,12 +388,12 @@ async def store(
     if updates:
         await session.execute(
             update(table)
-            .where(table.c.id == _bind("cid"))
+            .where(table.c.id == bindparam("cid"))
             .values(
-                likes=_bind("likes"),
-                reply_count=_bind("reply_count"),
-                text=_bind("text"),
-                updated_at=_bind("updated_at"),
+                likes=bindparam("likes"),
+                reply_count=bindparam("reply_count"),
+                text=bindparam("text"),
+                updated_at=bindparam("updated_at"),
             )
             .execution_options(synchronize_session=False),
             updates,
@@ -407,10 +407,6 @@ async def store(
             .execution_options(synchronize_session=False)
         )
     return counts
-
-
-def _bind(name: str) -> Any:
-    return bindparam(name)
 
 
 # ---------------------------------------------------------------------------- reading
