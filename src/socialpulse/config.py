@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # many days; 0 keeps them forever. Statistics are history and are never pruned.
     refresh_history_days: int = Field(default=30, ge=0)
 
+    # analytics answers are kept until a write changes what they read, and at most this many
+    # seconds (and never past the end of the UTC day); 0 computes every answer afresh
+    analytics_cache_ttl_s: int = Field(default=300, ge=0, le=86_400)
+
     # comments
     comments_per_post: int = Field(default=20, ge=0, le=500)
     comments_max_post_age_days: int = Field(default=30, ge=0)

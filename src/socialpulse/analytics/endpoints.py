@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
+from socialpulse.analytics.cache import Scope, cached_answer
 from socialpulse.analytics.engagement import Basis
 from socialpulse.analytics.schemas import (
     CreatorReport,
@@ -63,6 +64,7 @@ def parse_account_ids(values: list[str] | None) -> list[int]:
 @router.get("/accounts/{account_id}/report", response_model=CreatorReport, responses=RESPONSES)
 @reads_only
 async def account_report(
+    request: Request,
     account_id: AccountID,
     principal: CurrentUser,
     session: SessionDep,
@@ -78,18 +80,25 @@ async def account_report(
     basis: Annotated[Basis, Query(description="the per-post rate the account engagement rate averages")] = (
         "followers"
     ),
-) -> CreatorReport:
+) -> Response:
     """The creator report: profile overview and details, growth, the newest posts with their
     engagement, and per-post averages. Every rate states its formula and the posts it rests on."""
     moment = parse_moment(at, "at", date_means="end") if at else None
-    return await analytics_service.report(
-        session, principal.user_id, account_id, at=moment, posts=posts, days=days, basis=basis
+    return await cached_answer(
+        request,
+        session,
+        principal.user_id,
+        Scope.account(account_id),
+        lambda: analytics_service.report(
+            session, principal.user_id, account_id, at=moment, posts=posts, days=days, basis=basis
+        ),
     )
 
 
 @router.get("/analytics/impressions", response_model=Impressions, responses=RESPONSES)
 @reads_only
 async def impressions(
+    request: Request,
     principal: CurrentUser,
     session: SessionDep,
     profile: Annotated[
@@ -105,7 +114,7 @@ async def impressions(
     platform: ListParam = None,
     metrics: ListParam = None,
     breakdown: Annotated[bool, Query(description="add per-platform and per-day figures")] = False,
-) -> Impressions:
+) -> Response:
     """Impressions across platforms for a profile or a list of accounts, deduplicated: each
     platform contributes its primary impressions metric only (or, with ``metrics``, each metric
     summed). With ``breakdown=true`` the per-platform and per-day figures add up to the totals."""
@@ -115,29 +124,36 @@ async def impressions(
             "give either profile (a profile id) or account_ids, not both",
             extra={"errors": [{"field": "profile", "message": "profile or account_ids"}]},
         )
-    return await analytics_service.impressions(
+    return await cached_answer(
+        request,
         session,
         principal.user_id,
-        profile_id=profile,
-        account_ids=ids or None,
-        period=period,
-        date=date,
-        start_date=start_date,
-        end_date=end_date,
-        platform=_split(platform) if platform else None,
-        metrics=_split(metrics) if metrics else None,
-        breakdown=breakdown,
+        Scope.profile(profile) if profile is not None else Scope.accounts(ids),
+        lambda: analytics_service.impressions(
+            session,
+            principal.user_id,
+            profile_id=profile,
+            account_ids=ids or None,
+            period=period,
+            date=date,
+            start_date=start_date,
+            end_date=end_date,
+            platform=_split(platform) if platform else None,
+            metrics=_split(metrics) if metrics else None,
+            breakdown=breakdown,
+        ),
     )
 
 
 @router.get("/profiles/{profile_id}/analytics", response_model=ProfileAnalytics, responses=RESPONSES)
 @reads_only
 async def profile_analytics(
+    request: Request,
     profile_id: ProfileID,
     principal: CurrentUser,
     session: SessionDep,
     platforms: ListParam = None,
-) -> ProfileAnalytics:
+) -> Response:
     """Per platform of the profile: followers and the other latest levels, a 30-day daily series
     of the primary metric, and the platform's metric configuration. A platform without an
     account in the profile, or not supported, answers ``success: false`` with a message."""
@@ -147,15 +163,29 @@ async def profile_analytics(
             "platforms is empty: name platforms (e.g. instagram,youtube) or leave it out for all",
             extra={"errors": [{"field": "platforms", "message": "a comma-separated list of platforms"}]},
         )
-    return await analytics_service.profile_analytics(session, principal.user_id, profile_id, names or None)
+    return await cached_answer(
+        request,
+        session,
+        principal.user_id,
+        Scope.profile(profile_id),
+        lambda: analytics_service.profile_analytics(session, principal.user_id, profile_id, names or None),
+    )
 
 
 @router.get("/posts/{post_id}/analytics", response_model=PostAnalytics, responses=RESPONSES)
 @reads_only
-async def post_analytics(post_id: PostID, principal: CurrentUser, session: SessionDep) -> PostAnalytics:
+async def post_analytics(
+    request: Request, post_id: PostID, principal: CurrentUser, session: SessionDep
+) -> Response:
     """The post's latest metrics and engagement rates, the account's snapshots at the post's date
     and now, and why live metrics could not be fetched when they could not."""
-    return await analytics_service.post_analytics(session, principal.user_id, post_id)
+    return await cached_answer(
+        request,
+        session,
+        principal.user_id,
+        Scope.post(post_id),
+        lambda: analytics_service.post_analytics(session, principal.user_id, post_id),
+    )
 
 
 @router.get("/platforms", response_model=Platforms)

@@ -1,5 +1,6 @@
 """Every ORM table. Import models from here."""
 
+from socialpulse.models.analytics import AnalyticsCacheEntry, AnalyticsChange
 from socialpulse.models.comments import Comment
 from socialpulse.models.compat import TrackingTask
 from socialpulse.models.credentials import PlatformCredential
@@ -18,6 +19,8 @@ __all__ = [
     "Account",
     "AccountSnapshot",
     "AccountTag",
+    "AnalyticsCacheEntry",
+    "AnalyticsChange",
     "ApiKey",
     "Comment",
     "PlatformCredential",

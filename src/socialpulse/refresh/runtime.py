@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from socialpulse.analytics import cache as analytics_cache
 from socialpulse.config import Settings
 from socialpulse.db.engine import make_engine, make_sessionmaker, transaction
 from socialpulse.db.migrate import upgrade
@@ -111,10 +112,9 @@ class Runtime:
         self._services.append(
             asyncio.create_task(self._every(self.settings.heartbeat_s, self._reap), name="refresh-reaper")
         )
-        if self.settings.refresh_history_days > 0:
-            self._services.append(
-                asyncio.create_task(self._every(PRUNE_EVERY_S, self._prune), name="refresh-pruner")
-            )
+        self._services.append(
+            asyncio.create_task(self._every(PRUNE_EVERY_S, self._prune), name="refresh-pruner")
+        )
         if self.settings.scheduler_enabled:
             platforms: Collection[str] = self.supported_platforms()
             self._services.append(
@@ -180,10 +180,11 @@ class Runtime:
 
     async def _prune(self) -> None:
         """Forget finished refresh requests and replaced items older than
-        ``settings.refresh_history_days``, a chunk per transaction."""
+        ``settings.refresh_history_days`` (0 keeps them), a chunk per transaction; then expired
+        analytics answers and superseded analytics change rows."""
         before = utcnow() - timedelta(days=self.settings.refresh_history_days)
         total = [0, 0]
-        while not self._stopping.is_set():
+        while self.settings.refresh_history_days > 0 and not self._stopping.is_set():
             async with transaction(self.sessions) as session:
                 requests, items = await queue.prune(session, before=before)
             total[0] += requests
@@ -192,6 +193,12 @@ class Runtime:
                 break
         if any(total):
             log.info("pruned %d finished refresh request(s) and %d replaced item(s)", *total)
+        async with transaction(self.sessions) as session:
+            answers, changes = await analytics_cache.prune(session)
+        if answers or changes:
+            log.info(
+                "pruned %d expired analytics answer(s) and %d superseded change row(s)", answers, changes
+            )
 
     async def _reap(self) -> None:
         async with transaction(self.sessions) as session:

@@ -1,0 +1,257 @@
+"""Computed analytics answers, kept until what they were computed from changes.
+
+An answer (a creator report, impressions, a profile's or a post's analytics) is a pure function
+of stored rows, the request and the moment it is asked. It is kept in ``analytics_cache`` under
+a key of (user, path, query, configuration) with a *fingerprint*: the newest
+``analytics_changes`` id of every account, post and profile it read, which the database's
+triggers advance on every write to those rows (see :mod:`socialpulse.models.analytics`). A kept
+answer is served while
+
+- its fingerprint equals the current one: any new snapshot, edited post, refresh failure or
+  profile change makes the next request compute afresh, at once, in every process;
+- it is younger than ``SOCIALPULSE_ANALYTICS_CACHE_TTL_S`` and was computed today (UTC), since
+  defaults such as "now" and "today" move: an answer states the moment it describes (``at``,
+  ``end_date``), and a kept one is never older than the TTL.
+
+The fingerprint is read in the request's own transaction before anything else, so an answer is
+never stored under a fingerprint newer than the data it was computed from. A miss stores its
+answer after the response is sent, in a transaction of its own; a failure to store only costs
+the next request a recomputation. Every answer carries an ``ETag`` (the body's hash);
+``If-None-Match`` with it answers 304. ``SOCIALPULSE_ANALYTICS_CACHE_TTL_S=0`` turns keeping off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from fastapi import Request, Response
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.background import BackgroundTask
+
+from socialpulse import __version__
+from socialpulse.config import Settings
+from socialpulse.kit.time import start_of_day, utcnow
+from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the stored body's meaning changes without a version change
+CACHE_HEADER = "X-Analytics-Cache"
+ScopeKind = Literal["account", "post", "profile", "accounts"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What an answer reads: one account (with its posts), one post (with its account), one
+    profile (with its accounts), or a list of accounts."""
+
+    kind: ScopeKind
+    ids: tuple[int, ...]
+
+    @classmethod
+    def account(cls, account_id: int) -> Scope:
+        return cls("account", (account_id,))
+
+    @classmethod
+    def post(cls, post_id: int) -> Scope:
+        return cls("post", (post_id,))
+
+    @classmethod
+    def profile(cls, profile_id: int) -> Scope:
+        return cls("profile", (profile_id,))
+
+    @classmethod
+    def accounts(cls, account_ids: Sequence[int]) -> Scope:
+        return cls("accounts", tuple(sorted(set(account_ids))))
+
+
+def _latest(kind: str, key: Any) -> Any:
+    """The newest change id of (kind, key): one probe of ``ix_analytics_changes_kind_key_id``."""
+    return (
+        select(func.max(AnalyticsChange.id))
+        .where(AnalyticsChange.kind == kind, AnalyticsChange.key == key)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """The current fingerprint of a scope and the answer kept under the key, if unexpired."""
+
+    fingerprint: str | None
+    answer: Any | None  # a row of (fingerprint, etag, body)
+
+
+async def lookup(session: AsyncSession, user_id: int, scope: Scope, key: str, now: datetime) -> Kept:
+    """The versions of everything ``scope`` reads, hashed, and the answer kept under ``key``
+    (for one account or post, in a single statement). The fingerprint is None when the user
+    has no such account, post or profile (the computation then answers the 404)."""
+    kept_cols = [AnalyticsCacheEntry.fingerprint, AnalyticsCacheEntry.etag, AnalyticsCacheEntry.body]
+    on = and_(AnalyticsCacheEntry.key == key, AnalyticsCacheEntry.expires_at > now)
+    parts: list[Any]
+    if scope.kind in ("account", "post"):
+        if scope.kind == "account":
+            stmt = select(Account.id, _latest("account", Account.id), *kept_cols).where(
+                Account.id == scope.ids[0], Account.user_id == user_id
+            )
+        else:
+            stmt = select(
+                Post.id,
+                Post.account_id,
+                _latest("post", Post.id),
+                _latest("account", Post.account_id),
+                *kept_cols,
+            ).where(Post.id == scope.ids[0], Post.user_id == user_id)
+        row = (await session.execute(stmt.outerjoin(AnalyticsCacheEntry, on))).first()
+        if row is None:
+            return Kept(None, None)
+        parts = [tuple(row)[:-3]]
+        answer = tuple(row)[-3:] if row[-1] is not None else None
+    else:
+        if scope.kind == "profile":
+            head = (
+                await session.execute(
+                    select(Profile.id, _latest("profile", Profile.id)).where(
+                        Profile.id == scope.ids[0], Profile.user_id == user_id
+                    )
+                )
+            ).first()
+            if head is None:
+                return Kept(None, None)
+            parts = [tuple(head), *await _members(session, Account.profile_id == scope.ids[0], user_id)]
+        else:
+            parts = await _members(session, Account.id.in_(scope.ids), user_id)
+        found = (await session.execute(select(*kept_cols).where(on))).first()
+        answer = tuple(found) if found is not None else None
+    return Kept(hashlib.sha256(repr((scope.kind, parts)).encode()).hexdigest(), answer)
+
+
+async def _members(session: AsyncSession, where: ColumnElement[bool], user_id: int) -> list[Any]:
+    rows = await session.execute(
+        select(Account.id, _latest("account", Account.id))
+        .where(where, Account.user_id == user_id)
+        .order_by(Account.id)
+    )
+    return [tuple(r) for r in rows]
+
+
+def build_id(settings: Settings) -> str:
+    """The code and configuration an answer was computed with: a change to either (a tier
+    threshold, an enabled connector, an upgrade) makes every kept answer a miss."""
+    config = settings.model_dump_json().encode()
+    return f"{FORMAT}:{__version__}:{hashlib.sha256(config).hexdigest()[:16]}"
+
+
+def cache_key(request: Request, user_id: int) -> str:
+    settings: Settings = request.app.state.settings
+    build = getattr(request.app.state, "analytics_build", None)
+    if build is None:
+        build = request.app.state.analytics_build = build_id(settings)
+    query = sorted(request.query_params.multi_items())
+    return hashlib.sha256(repr((build, user_id, request.url.path, query)).encode()).hexdigest()
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.sha1(body, usedforsecurity=False).hexdigest()
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/").strip('"') for t in header.split(",")}
+    return etag in tags or "*" in tags
+
+
+def _answer(
+    request: Request, body: bytes, etag: str, state: str, background: BackgroundTask | None = None
+) -> Response:
+    headers = {"ETag": f'"{etag}"', CACHE_HEADER: state}
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=headers, background=background)
+    return Response(body, media_type="application/json", headers=headers, background=background)
+
+
+def expiry(now: datetime, ttl_s: int) -> datetime:
+    """When an answer computed at ``now`` stops being served: after the TTL, and at the latest
+    at the end of the UTC day (defaults such as "today" move then)."""
+    return min(now + timedelta(seconds=ttl_s), start_of_day(now) + timedelta(days=1))
+
+
+async def cached_answer(
+    request: Request,
+    session: AsyncSession,
+    user_id: int,
+    scope: Scope,
+    compute: Callable[[], Awaitable[BaseModel]],
+) -> Response:
+    """The answer of ``compute`` for this request: kept if current, else computed (and kept)."""
+    settings: Settings = request.app.state.settings
+    ttl = settings.analytics_cache_ttl_s
+    if ttl <= 0:
+        body = (await compute()).model_dump_json().encode()
+        return _answer(request, body, _etag(body), "off")
+    key = cache_key(request, user_id)
+    now = utcnow()
+    kept = await lookup(session, user_id, scope, key, now)
+    current = kept.fingerprint
+    if current is not None and kept.answer is not None and kept.answer[0] == current:
+        return _answer(request, kept.answer[2], kept.answer[1], "hit")
+    body = (await compute()).model_dump_json().encode()
+    etag = _etag(body)
+    if current is None:  # computed without raising: the entity appeared meanwhile; keep nothing
+        return _answer(request, body, etag, "miss")
+    entry = {
+        "key": key,
+        "fingerprint": current,
+        "etag": etag,
+        "body": body,
+        "computed_at": now,
+        "expires_at": expiry(now, ttl),
+    }
+    task = BackgroundTask(store, request.app.state.engine, entry)
+    return _answer(request, body, etag, "miss", background=task)
+
+
+async def store(engine: AsyncEngine, entry: dict[str, Any]) -> None:
+    """Keep one answer (replacing the key's older one); failures are logged, never raised."""
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(AnalyticsCacheEntry).values(**entry)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AnalyticsCacheEntry.key],
+        set_={name: stmt.excluded[name] for name in entry if name != "key"},
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(stmt)
+    except Exception:  # a busy database: the next request computes again
+        log.warning("could not keep an analytics answer", exc_info=True)
+
+
+async def prune(session: AsyncSession, *, now: datetime | None = None) -> tuple[int, int]:
+    """Delete expired answers and change rows that a newer row of the same entity supersedes.
+    Returns (answers, change rows) deleted."""
+    moment = now or utcnow()
+    answers = await session.execute(
+        delete(AnalyticsCacheEntry).where(AnalyticsCacheEntry.expires_at <= moment)
+    )
+    newer = AnalyticsChange.__table__.alias("newer")
+    superseded = (
+        select(newer.c.id)
+        .where(
+            newer.c.kind == AnalyticsChange.kind,
+            newer.c.key == AnalyticsChange.key,
+            newer.c.id > AnalyticsChange.id,
+        )
+        .exists()
+    )
+    changes = await session.execute(delete(AnalyticsChange).where(superseded))
+    return int(getattr(answers, "rowcount", 0) or 0), int(getattr(changes, "rowcount", 0) or 0)
