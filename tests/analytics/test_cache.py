@@ -202,7 +202,9 @@ class TestInvalidation:
         path = f"/v1/accounts/{creator['account']}/report?at=2024-06-30T12:00:00Z"
         await twice(client, alice, path)
         async with app.state.sessions() as s, s.begin():
-            await s.execute(update(Account).where(Account.id == creator["account"]).values(display_name="Renamed"))
+            await s.execute(
+                update(Account).where(Account.id == creator["account"]).values(display_name="Renamed")
+            )
         r = await get(client, alice, path)
         assert (r.headers[CACHE], r.json()["profile_details"]["full_name"]) == ("miss", "Renamed")
 
@@ -229,7 +231,9 @@ class TestInvalidation:
         brand: dict[str, int],  # noqa: F811
         app: Any,
     ) -> None:
-        imp = f"/v1/analytics/impressions?profile={brand['profile']}&start_date=2024-01-01&end_date=2024-01-06"
+        imp = (
+            f"/v1/analytics/impressions?profile={brand['profile']}&start_date=2024-01-01&end_date=2024-01-06"
+        )
         per = f"/v1/profiles/{brand['profile']}/analytics"
         total = (await twice(client, alice, imp)).json()["total_impressions"]["total"]
         await twice(client, alice, per)
@@ -266,7 +270,9 @@ class TestChangeLog:
         async def latest(kind: str, key: int) -> int | None:
             async with app.state.sessions() as s:
                 value = await s.scalar(
-                    select(func.max(AnalyticsChange.id)).where(AnalyticsChange.kind == kind, AnalyticsChange.key == key)
+                    select(func.max(AnalyticsChange.id)).where(
+                        AnalyticsChange.kind == kind, AnalyticsChange.key == key
+                    )
                 )
                 return int(value) if value is not None else None
 
@@ -275,12 +281,15 @@ class TestChangeLog:
             async with app.state.sessions() as s, s.begin():
                 await s.execute(text(sql))
             after = await latest(kind, key)
-            assert after is not None and (before is None or after > before), (kind, key, sql)
+            assert after is not None, (kind, key, sql)
+            assert before is None or after > before, (kind, key, sql)
 
         now = "'2024-01-01 00:00:00+00:00'"
         await bumps("account", aid, f"UPDATE accounts SET profile_id = {profile['id']} WHERE id = {aid}")
         await bumps("profile", profile["id"], f"UPDATE accounts SET category = 'x' WHERE id = {aid}")
-        await bumps("profile", profile["id"], f"UPDATE profiles SET name = 'log-2' WHERE id = {profile['id']}")
+        await bumps(
+            "profile", profile["id"], f"UPDATE profiles SET name = 'log-2' WHERE id = {profile['id']}"
+        )
         await bumps(
             "account",
             aid,
@@ -319,7 +328,8 @@ class TestChangeLog:
                 )
             )
             total = await s.scalar(select(func.count()).select_from(AnalyticsChange))
-        assert total is not None and total > len(newest)
+        assert total is not None
+        assert total > len(newest)
         async with app.state.sessions() as s, s.begin():
             answers, changes = await cache.prune(s, now=utcnow() + timedelta(days=1))
         assert (answers, changes) == (1, total - len(newest))
@@ -334,7 +344,9 @@ async def test_ttl_zero_computes_every_answer(
     creator: dict[str, int],  # noqa: F811
     alice: Tenant,
 ) -> None:
-    off = create_app(settings.model_copy(update={"analytics_cache_ttl_s": 0}), run_workers=False, migrate=False)
+    off = create_app(
+        settings.model_copy(update={"analytics_cache_ttl_s": 0}), run_workers=False, migrate=False
+    )
     async with off.router.lifespan_context(off):
         transport = httpx.ASGITransport(app=off)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
