@@ -31,7 +31,20 @@ from typing import Any, Literal
 
 from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    LargeBinary,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.background import BackgroundTask
@@ -82,65 +95,79 @@ def _latest(kind: str, key: Any) -> Any:
     )
 
 
+# The lookups are built once, with bound parameters, and run as one statement per request.
+_KEPT = (AnalyticsCacheEntry.fingerprint, AnalyticsCacheEntry.etag, AnalyticsCacheEntry.body)
+_NO_KEPT = (cast(null(), String(64)), cast(null(), String(40)), cast(null(), LargeBinary))
+_ON = and_(AnalyticsCacheEntry.key == bindparam("key"), AnalyticsCacheEntry.expires_at > bindparam("now"))
+_NO_ID = cast(null(), BigInteger)
+
+ACCOUNT_LOOKUP = (
+    select(Account.id, _latest("account", Account.id), *_KEPT)
+    .outerjoin(AnalyticsCacheEntry, _ON)
+    .where(Account.id == bindparam("id"), Account.user_id == bindparam("user"))
+)
+POST_LOOKUP = (
+    select(Post.id, Post.account_id, _latest("post", Post.id), _latest("account", Post.account_id), *_KEPT)
+    .outerjoin(AnalyticsCacheEntry, _ON)
+    .where(Post.id == bindparam("id"), Post.user_id == bindparam("user"))
+)
+# rows: ("p", profile id, its version, kept answer) then ("a", account id, its version, nulls)
+PROFILE_LOOKUP = union_all(
+    select(literal("p"), Profile.id, _latest("profile", Profile.id), *_KEPT)
+    .outerjoin(AnalyticsCacheEntry, _ON)
+    .where(Profile.id == bindparam("id"), Profile.user_id == bindparam("user")),
+    select(literal("a"), Account.id, _latest("account", Account.id), *_NO_KEPT).where(
+        Account.profile_id == bindparam("id"), Account.user_id == bindparam("user")
+    ),
+)
+# rows: ("c", nulls, kept answer) if one is kept, then ("a", account id, its version, nulls)
+ACCOUNTS_LOOKUP = union_all(
+    select(literal("c"), _NO_ID, _NO_ID, *_KEPT).where(_ON),
+    select(literal("a"), Account.id, _latest("account", Account.id), *_NO_KEPT).where(
+        Account.id.in_(bindparam("ids", expanding=True)), Account.user_id == bindparam("user")
+    ),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Kept:
     """The current fingerprint of a scope and the answer kept under the key, if unexpired."""
 
     fingerprint: str | None
-    answer: Any | None  # a row of (fingerprint, etag, body)
+    answer: tuple[str, str, bytes] | None  # (fingerprint, etag, body)
+
+
+def _answer_of(row: Any) -> tuple[str, str, bytes] | None:
+    return (row[-3], row[-2], row[-1]) if row[-1] is not None else None
 
 
 async def lookup(session: AsyncSession, user_id: int, scope: Scope, key: str, now: datetime) -> Kept:
-    """The versions of everything ``scope`` reads, hashed, and the answer kept under ``key``
-    (for one account or post, in a single statement). The fingerprint is None when the user
-    has no such account, post or profile (the computation then answers the 404)."""
-    kept_cols = [AnalyticsCacheEntry.fingerprint, AnalyticsCacheEntry.etag, AnalyticsCacheEntry.body]
-    on = and_(AnalyticsCacheEntry.key == key, AnalyticsCacheEntry.expires_at > now)
-    parts: list[Any]
+    """The versions of everything ``scope`` reads, hashed, and the answer kept under ``key``,
+    in one statement. The fingerprint is None when the user has no such account, post or
+    profile (the computation then answers the 404)."""
+    params: dict[str, Any] = {"user": user_id, "key": key, "now": now}
+    answer = None
     if scope.kind in ("account", "post"):
-        if scope.kind == "account":
-            stmt = select(Account.id, _latest("account", Account.id), *kept_cols).where(
-                Account.id == scope.ids[0], Account.user_id == user_id
-            )
-        else:
-            stmt = select(
-                Post.id,
-                Post.account_id,
-                _latest("post", Post.id),
-                _latest("account", Post.account_id),
-                *kept_cols,
-            ).where(Post.id == scope.ids[0], Post.user_id == user_id)
-        row = (await session.execute(stmt.outerjoin(AnalyticsCacheEntry, on))).first()
+        stmt = ACCOUNT_LOOKUP if scope.kind == "account" else POST_LOOKUP
+        row = (await session.execute(stmt, {**params, "id": scope.ids[0]})).first()
         if row is None:
             return Kept(None, None)
-        parts = [tuple(row)[:-3]]
-        answer = tuple(row)[-3:] if row[-1] is not None else None
+        parts: list[Any] = [tuple(row)[:-3]]
+        answer = _answer_of(row)
     else:
         if scope.kind == "profile":
-            head = (
-                await session.execute(
-                    select(Profile.id, _latest("profile", Profile.id)).where(
-                        Profile.id == scope.ids[0], Profile.user_id == user_id
-                    )
-                )
-            ).first()
-            if head is None:
+            rows = (await session.execute(PROFILE_LOOKUP, {**params, "id": scope.ids[0]})).all()
+            head = [r for r in rows if r[0] == "p"]
+            if not head:
                 return Kept(None, None)
-            parts = [tuple(head), *await _members(session, Account.profile_id == scope.ids[0], user_id)]
+            parts = [tuple(head[0])[1:3]]
+            answer = _answer_of(head[0])
         else:
-            parts = await _members(session, Account.id.in_(scope.ids), user_id)
-        found = (await session.execute(select(*kept_cols).where(on))).first()
-        answer = tuple(found) if found is not None else None
+            rows = (await session.execute(ACCOUNTS_LOOKUP, {**params, "ids": list(scope.ids)})).all()
+            parts = []
+            answer = next((_answer_of(r) for r in rows if r[0] == "c"), None)
+        parts += sorted(tuple(r)[1:3] for r in rows if r[0] == "a")
     return Kept(hashlib.sha256(repr((scope.kind, parts)).encode()).hexdigest(), answer)
-
-
-async def _members(session: AsyncSession, where: ColumnElement[bool], user_id: int) -> list[Any]:
-    rows = await session.execute(
-        select(Account.id, _latest("account", Account.id))
-        .where(where, Account.user_id == user_id)
-        .order_by(Account.id)
-    )
-    return [tuple(r) for r in rows]
 
 
 def build_id(settings: Settings) -> str:
