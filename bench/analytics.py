@@ -9,12 +9,14 @@ posts' failed: 102,000 rows). ``--quick``: a tenth of the accounts and posts, th
 per entity. Rows are inserted as plain dicts in chunks of 10,000, then the planner statistics
 are gathered (ANALYZE), as autovacuum would.
 
-The app is served in-process through ``httpx.ASGITransport``: what is measured is the
-application (routing, authentication, SQL, analytics, serialisation) plus the client's own
-work, without a loopback HTTP stack; a uvicorn thread would add HTTP parsing and compete for
-the same interpreter lock without telling more about the service. ``--processes N`` (N >= 2)
-serves it instead from N uvicorn processes on loopback ports, the clients' requests sent over
-HTTP to each in turn, as a deployment uses the cores (HTTP parsing then counts too). 16
+The app is called in-process as an ASGI server calls it (:class:`AsgiClient`): what is
+measured is the application (routing, authentication, SQL, analytics, serialisation), without
+a loopback HTTP stack or an HTTP client library (httpx's ASGITransport cost about as much per
+request as a kept answer); a uvicorn thread would add HTTP parsing and compete for the same
+interpreter lock without telling more about the service. ``--processes N`` (N >= 2) serves it
+instead from N uvicorn processes on loopback ports, the requests sent over HTTP to each in turn
+by a minimal keep-alive client (:class:`HttpClient`), as a deployment uses the cores (HTTP
+parsing then counts too, and the load generator shares the same cores). 16
 clients send requests concurrently (closed loop: each sends its next request when the
 previous answer arrives):
 
@@ -25,6 +27,13 @@ previous answer arrives):
 - ``post``: ``GET /v1/posts/{id}/analytics`` of a random post;
 - ``baseline``: ``GET /v1/accounts/{id}`` (tracking: authentication, the account row and its
   latest snapshot), the floor under any authenticated endpoint, measured the same way.
+
+Each analytics endpoint is measured twice (``--cache``): ``off``, the app computing every answer
+(``SOCIALPULSE_ANALYTICS_CACHE_TTL_S=0``: what the first request after a refresh costs), and
+``kept``, every path of the run asked once first (as an earlier reader of the dashboard would
+have), so the measured requests are answered from the analytics cache (each run counts its
+``X-Analytics-Cache`` answers: ``hit``, ``miss``, ``off``). The seeded history goes through the
+change-log triggers like any write, and the log is pruned after seeding as the hourly pruner does.
 
 Next to each: the median time of the bare SQL range read the endpoint is built on, run on the
 same engine by the same 16 clients (and by one client): the account's year of snapshots and
@@ -57,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import cProfile
 import json
 import os
@@ -69,15 +79,16 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from socialpulse.analytics import cache as analytics_cache
 from socialpulse.app import create_app
 from socialpulse.auth.service import auth
 from socialpulse.config import Settings
@@ -340,7 +351,10 @@ async def seed(
 
 
 async def finish_seed(engine: AsyncEngine) -> None:
-    """Statistics for the planner (autovacuum would gather them); ids after the explicit ones."""
+    """Statistics for the planner (autovacuum would gather them); ids after the explicit ones;
+    the analytics change log pruned to the newest row per entity, as the hourly pruner does."""
+    async with async_sessionmaker(engine)() as session, session.begin():
+        await analytics_cache.prune(session)
     async with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             for table in (
@@ -444,24 +458,31 @@ def bare_reads(info: dict[str, Any], rng: random.Random, n: int, now: datetime) 
 
 
 async def measure(
-    c: httpx.AsyncClient | RoundRobin,
+    c: AsgiClient | RoundRobin,
     engine: AsyncEngine,
     info: dict[str, Any],
     args: argparse.Namespace,
     db: str,
     now: datetime,
+    cache: str,
+    bares: dict[str, tuple[float, float]],
 ) -> list[dict[str, Any]]:
-    """The figures of each endpoint, asked through ``c``; the bare reads run on ``engine``."""
+    """The figures of each endpoint, asked through ``c``; the bare reads run on ``engine`` (or
+    are taken from ``bares``, measured before on the same data). ``cache``: ``off`` (the app
+    computes every answer) or ``kept`` (every path is asked once first, as any earlier reader
+    would have; the measured requests are then answered from the analytics cache)."""
     rng = random.Random(7)
     n = args.requests
     paths = endpoint_paths(info, rng, n + args.warmup)
     bare = bare_reads(info, rng, n + args.warmup, now)
     runs = []
+    states: collections.Counter[str] = collections.Counter()
 
     async def get(path: str) -> None:
         r = await c.get(path)
         if r.status_code != 200:
             raise SystemExit(f"{path}: {r.status_code} {r.text[:300]}")
+        states[r.headers.get("x-analytics-cache", "none")] += 1
 
     async def read(stmts: list[Any]) -> None:
         async with engine.connect() as conn:
@@ -473,46 +494,57 @@ async def measure(
         for i in range(args.warmup):
             await get(todo[n + i])
             await read(reads[n + i])
+        if cache == "kept":
+            distinct = sorted(set(todo[:n]))
+            await run_clients(len(distinct), args.clients, lambda i: get(distinct[i]))
+        states.clear()
         one, _ = await run_clients(n // 4, 1, lambda i: get(todo[i]))
-        bare_one, _ = await run_clients(n // 4, 1, lambda i: read(reads[i]))
         lat, wall = await run_clients(n, args.clients, lambda i: get(todo[i]))
-        bare_lat, _ = await run_clients(n, args.clients, lambda i: read(reads[i]))
+        if name in bares:
+            bare_one_ms, bare_ms = bares[name]
+        else:
+            bare_one, _ = await run_clients(n // 4, 1, lambda i: read(reads[i]))
+            bare_lat, _ = await run_clients(n, args.clients, lambda i: read(reads[i]))
+            bare_one_ms, bare_ms = statistics.median(bare_one), statistics.median(bare_lat)
+            bares[name] = (bare_one_ms, bare_ms)
         return {
             "db": db,
             "endpoint": name,
+            "cache": cache if name != "baseline" else "none",
             "p50_ms": round(percentile(lat, 0.50), 2),
             "p99_ms": round(percentile(lat, 0.99), 2),
-            "bare_ms": round(statistics.median(bare_lat), 2),
+            "bare_ms": round(bare_ms, 2),
             "req_per_s": round(n / wall, 1),
             "p50_1_client_ms": round(percentile(one, 0.50), 2),
-            "bare_1_client_ms": round(statistics.median(bare_one), 2),
+            "bare_1_client_ms": round(bare_one_ms, 2),
+            "answers": dict(states),
         }
 
     for name in ("report", "impressions", "post", "baseline"):
+        if name == "baseline" and cache == "kept":
+            continue  # not an analytics answer: measured once, with cache off
         run = await one_endpoint(name, paths[name], bare[name])
         run["variant"] = variant(args, db)
         runs.append(run)
         print(
-            f"  {db:8} {name:12} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
+            f"  {db:8} {name:12} {run['cache']:5} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
             f"  bare {run['bare_ms']:6.1f} ms  | 1 client {run['p50_1_client_ms']:5.1f}"
-            f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s",
+            f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s  | {dict(states)}",
             file=sys.stderr,
         )
     return runs
 
 
-async def profile_one(app: Any, info: dict[str, Any], args: argparse.Namespace) -> None:
+async def profile_one(app: Any, info: dict[str, Any], args: argparse.Namespace, cache: str) -> None:
     paths = endpoint_paths(info, random.Random(7), 200)[args.profile]
-    transport = httpx.ASGITransport(app=app)
-    headers = {"Authorization": f"Bearer {info['key']}"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c:
-        for p in paths[:20]:
-            await c.get(p)
-        prof = cProfile.Profile()
-        prof.enable()
-        for p in paths[20:]:
-            await c.get(p)
-        prof.disable()
+    c = AsgiClient(app, {"Authorization": f"Bearer {info['key']}"})
+    for p in paths[:20] if cache == "off" else paths:  # kept: every answer asked once first
+        await c.get(p)
+    prof = cProfile.Profile()
+    prof.enable()
+    for p in paths[20:]:
+        await c.get(p)
+    prof.disable()
     pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
     pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(30)
 
@@ -532,26 +564,31 @@ async def bench_db(db: str, url: str, args: argparse.Namespace) -> list[dict[str
         await engine.dispose()
     pool = args.sqlite_pool if db == "sqlite" else args.pg_pool
     headers = {"Authorization": f"Bearer {info['key']}"}
-    if args.processes > 1 and not args.profile:
-        return await measure_served(url, pool, info, args, db, now)
-    settings = Settings(
-        database_url=url,
-        secret_key=BENCH_SECRET,
-        embedded_worker=False,
-        scheduler_enabled=False,
-        db_pool_size=pool,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    app = create_app(settings, run_workers=False, migrate=False)
-    async with app.router.lifespan_context(app):
-        if args.profile:
-            await profile_one(app, info, args)
-            return []
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", headers=headers, timeout=60
-        ) as c:
-            return await measure(c, app.state.engine, info, args, db, now)
+    runs: list[dict[str, Any]] = []
+    bares: dict[str, tuple[float, float]] = {}
+    for cache in args.cache.split(","):
+        ttl = 0 if cache == "off" else 3600
+        if args.processes > 1 and not args.profile:
+            runs += await measure_served(url, pool, info, args, db, now, cache, ttl, bares)
+            continue
+        settings = Settings(
+            database_url=url,
+            secret_key=BENCH_SECRET,
+            embedded_worker=False,
+            scheduler_enabled=False,
+            db_pool_size=pool,
+            analytics_cache_ttl_s=ttl,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        app = create_app(settings, run_workers=False, migrate=False)
+        async with app.router.lifespan_context(app):
+            if args.profile:
+                await profile_one(app, info, args, cache)
+                return []
+            runs += await measure(
+                AsgiClient(app, headers), app.state.engine, info, args, db, now, cache, bares
+            )
+    return runs
 
 
 # ---------------------------------------------------------------------------- several processes
@@ -569,7 +606,15 @@ def free_port() -> int:
 
 
 async def measure_served(
-    url: str, pool: int, info: dict[str, Any], args: argparse.Namespace, db: str, now: datetime
+    url: str,
+    pool: int,
+    info: dict[str, Any],
+    args: argparse.Namespace,
+    db: str,
+    now: datetime,
+    cache: str,
+    ttl: int,
+    bares: dict[str, tuple[float, float]],
 ) -> list[dict[str, Any]]:
     """:func:`measure` against ``args.processes`` uvicorn processes over loopback HTTP, each on
     its own port, requests sent to them in turn. (Not ``uvicorn --workers``: its worker sockets
@@ -582,6 +627,7 @@ async def measure_served(
         "SOCIALPULSE_EMBEDDED_WORKER": "false",
         "SOCIALPULSE_SCHEDULER_ENABLED": "false",
         "SOCIALPULSE_DB_POOL_SIZE": str(pool),
+        "SOCIALPULSE_ANALYTICS_CACHE_TTL_S": str(ttl),
     }
     servers = [
         await asyncio.create_subprocess_exec(
@@ -605,41 +651,130 @@ async def measure_served(
         for port in ports
     ]
     engine = make_engine(url, pool_size=pool)
-    limits = httpx.Limits(max_connections=args.clients + 4, max_keepalive_connections=args.clients + 4)
     headers = {"Authorization": f"Bearer {info['key']}"}
-    clients = [
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60, limits=limits)
-        for port in ports
-    ]
+    clients = [HttpClient("127.0.0.1", port, headers) for port in ports]
     try:
         for c in clients:
             for _ in range(600):
                 try:
                     if (await c.get("/healthz")).status_code == 200:
                         break
-                except httpx.TransportError:
+                except OSError:
                     pass
                 await asyncio.sleep(0.1)
             else:
                 raise SystemExit("an API process did not start")
-        return await measure(RoundRobin(clients), engine, info, args, db, now)
+        return await measure(RoundRobin(clients), engine, info, args, db, now, cache, bares)
     finally:
         for c in clients:
-            await c.aclose()
+            c.close()
         for server in servers:
             server.terminate()
             await server.wait()
         await engine.dispose()
 
 
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
+
+
+class AsgiClient:
+    """Calls the app as an ASGI server would, with nothing else in between: the in-process
+    measurement then counts the service's work, not an HTTP client library's (httpx's
+    ASGITransport costs about as much per request as a kept answer itself)."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in {"host": "bench", **headers}.items()]
+
+    async def get(self, path: str) -> Answer:
+        route, _, query = path.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": route,
+            "raw_path": route.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": self.headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("bench", 80),
+        }
+        status = 0
+        headers: dict[str, str] = {}
+        body: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers.update((k.decode().lower(), v.decode()) for k, v in message.get("headers", ()))
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return Answer(status, headers, b"".join(body))
+
+
+class HttpClient:
+    """A minimal HTTP/1.1 client with kept-alive connections (one per concurrent request): the
+    load generator shares the machine's cores with the API processes, so it should spend as
+    little of them as it can. Answers carry Content-Length (every response of the app does)."""
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in {"Host": f"{host}:{port}", **headers}.items())
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def get(self, path: str) -> Answer:
+        while self.idle:  # a kept-alive connection, unless the server closed it meanwhile
+            try:
+                return await self._get(self.idle.pop(), path)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                continue
+        return await self._get(await asyncio.open_connection(self.host, self.port), path)
+
+    async def _get(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> Answer:
+        reader, writer = conn
+        writer.write(f"GET {path} HTTP/1.1\r\n{self.head}\r\n".encode())
+        status_line = await reader.readline()
+        if not status_line:
+            writer.close()
+            raise ConnectionError("the server closed the connection")
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        self.idle.append(conn)
+        return Answer(int(status_line.split()[1]), headers, body)
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
 class RoundRobin:
     """Sends each request to the next of several clients (one per API process)."""
 
-    def __init__(self, clients: Sequence[httpx.AsyncClient]) -> None:
+    def __init__(self, clients: Sequence[HttpClient]) -> None:
         self.clients = clients
         self.turn = 0
 
-    async def get(self, path: str) -> httpx.Response:
+    async def get(self, path: str) -> Answer:
         self.turn = (self.turn + 1) % len(self.clients)
         return await self.clients[self.turn].get(path)
 
@@ -670,14 +805,14 @@ def variant(args: argparse.Namespace, db: str) -> str:
 
 def table(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
     head = (
-        f"{'db':9}{'endpoint':13}{'p50 ms':>8}{'p99 ms':>8}{'bare ms':>9}{'p50/bare':>9}"
+        f"{'db':9}{'endpoint':13}{'cache':6}{'p50 ms':>8}{'p99 ms':>8}{'bare ms':>9}{'p50/bare':>9}"
         f"{'1-client p50':>13}{'bare':>6}{'req/s':>8}  p99<=50  <=3x bare"
     )
     lines = [head, "-" * len(head)]
     for r in runs:
         ratio = r["p50_ms"] / r["bare_ms"] if r["bare_ms"] else float("nan")
         lines.append(
-            f"{r['db']:9}{r['endpoint']:13}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bare_ms']:>9.2f}{ratio:>9.1f}"
+            f"{r['db']:9}{r['endpoint']:13}{r['cache']:6}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['bare_ms']:>9.2f}{ratio:>9.1f}"
             f"{r['p50_1_client_ms']:>13.1f}{r['bare_1_client_ms']:>6.1f}{r['req_per_s']:>8.0f}"
             f"  {'yes' if r['p99_ms'] <= 50 else 'NO':7}  {'yes' if ratio <= 3 else 'NO'}"
         )
@@ -730,6 +865,11 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=50)
     p.add_argument("--quick", action="store_true", help="a tenth of the accounts and posts")
     p.add_argument(
+        "--cache",
+        default="off,kept",
+        help="off: every answer computed; kept: answers kept in the analytics cache (each path asked once first)",
+    )
+    p.add_argument(
         "--sqlite-pool",
         type=int,
         default=1,
@@ -746,7 +886,9 @@ def main() -> None:
         help="API processes: 1 serves the app in-process (ASGI); N >= 2 runs N uvicorn workers over HTTP",
     )
     p.add_argument(
-        "--profile", choices=["report", "impressions", "post"], help="cProfile one endpoint and stop"
+        "--profile",
+        choices=["report", "impressions", "post", "baseline"],
+        help="cProfile one endpoint and stop",
     )
     args = p.parse_args()
     if args.quick:
