@@ -17,10 +17,10 @@ Definitions (the same text is in ``docs/metrics.md``):
 from __future__ import annotations
 
 import statistics
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from socialpulse.analytics.snapshots import (
@@ -239,9 +239,8 @@ class EngagementEvaluator:
         dated.sort(key=lambda tp: (tp[0], tp[1].key), reverse=True)
         self._posts = [p for _, p in dated]
         self._posted = [t for t, _ in dated]
-        self._neg_posted = [-_micros(t) for t in self._posted]
-        self._lines: dict[int, Timeline[PostSnapshotLike]] = {}
-        self._rates: dict[tuple[int, int], float | None] = {}
+        self._oldest_first = self._posted[::-1]
+        self._lines: list[_PostLine | None] = [None] * len(self._posts)
 
     def chosen(self, now: datetime) -> list[PostHistory]:
         """The posts the rate at ``now`` rests on (as :func:`recent_posts`)."""
@@ -251,16 +250,13 @@ class EngagementEvaluator:
         """The account engagement rate as of ``now``."""
         moment = utc(now)
         used: list[float] = []
-        rates = self._rates
+        lines = self._lines
         for index in self._chosen(moment):
-            line = self._lines.get(index)
-            if line is None:
-                line = self._line(index)
+            line = lines[index] or self._line(index)
             at = bisect_right(line.times, moment) - 1
             if at < 0:
                 continue
-            key = (index, at)
-            value = rates[key] if key in rates else self._post_rate(key, line)
+            value = line.rates[at] if line.known[at] else self._post_rate(line, at)
             if value is not None:
                 used.append(value)
         if not used:
@@ -277,45 +273,56 @@ class EngagementEvaluator:
             ]
         )
         out: list[EngagementRate] = []
-        previous: tuple[datetime, EngagementRate] | None = None
+        # the previous instant, how many events came by it, and the rate there
+        previous: tuple[datetime, int, EngagementRate] | None = None
         for instant in instants:
             moment = utc(instant)
-            if previous is not None and previous[0] <= moment:
-                if bisect_right(events, moment) == bisect_right(events, previous[0]):
-                    out.append(previous[1])
-                    previous = (moment, previous[1])
-                    continue
-            result = self.rate(moment)
+            seen = bisect_right(events, moment)
+            if previous is not None and previous[0] <= moment and previous[1] == seen:
+                result = previous[2]
+            else:
+                result = self.rate(moment)
             out.append(result)
-            previous = (moment, result)
+            previous = (moment, seen, result)
         return out
 
     def _chosen(self, moment: datetime) -> range:
-        # the first post published at or before now - min_age, and the ones after it
-        start = bisect_left(self._neg_posted, -_micros(moment - self.min_age))
-        return range(start, len(self._posts))[: self.last]
+        # the first post published at or before now - min_age, and the ones after it (posts
+        # published at the same instant are all on the same side of the cutoff)
+        count = len(self._posts)
+        start = count - bisect_right(self._oldest_first, moment - self.min_age)
+        return range(start, count)[: self.last]
 
-    def _line(self, index: int) -> Timeline[PostSnapshotLike]:
-        line = self._lines.get(index)
+    def _line(self, index: int) -> _PostLine:
+        line = self._lines[index]
         if line is None:
-            line = self._lines[index] = as_timeline(self._posts[index].snapshots)
+            line = self._lines[index] = _PostLine(as_timeline(self._posts[index].snapshots))
         return line
 
-    def _post_rate(self, key: tuple[int, int], line: Timeline[PostSnapshotLike]) -> float | None:
-        if self._timeline is None:
-            self._timeline = as_timeline(self._history)
-        snap = line[key[1]]
-        value = post_rate(snap, followers_at(self._timeline, snap.fetched_at), self.basis)
-        self._rates[key] = value
+    def _post_rate(self, line: _PostLine, at: int) -> float | None:
+        """The rate of snapshot ``at`` of a post, with the followers of the account snapshot
+        nearest at or before it (:func:`followers_at`), remembered."""
+        timeline = self._timeline
+        if timeline is None:
+            timeline = self._timeline = as_timeline(self._history)
+        account = timeline.latest(line.times[at])
+        value = post_rate(line.snapshots[at], account.followers if account is not None else None, self.basis)
+        line.rates[at] = value
+        line.known[at] = 1
         return value
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+class _PostLine:
+    """A post's snapshots as :class:`EngagementEvaluator` reads them: their times, and the
+    rate of each (``known[i]``: whether ``rates[i]`` is computed yet)."""
 
+    __slots__ = ("known", "rates", "snapshots", "times")
 
-def _micros(moment: datetime) -> int:
-    return (utc(moment) - _EPOCH) // _MICRO
+    def __init__(self, snapshots: Timeline[PostSnapshotLike]) -> None:
+        self.snapshots = snapshots
+        self.times = snapshots.times
+        self.rates: list[float | None] = [None] * len(snapshots)
+        self.known = bytearray(len(snapshots))
 
 
 def content_per_week(

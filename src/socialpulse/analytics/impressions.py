@@ -40,7 +40,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from socialpulse.analytics.errors import InvalidDate, UnknownMetric, UnknownPeriod, UnknownPlatform
-from socialpulse.analytics.snapshots import ACCOUNT_COUNTERS, Timestamped, counter, daily_deltas, last_per_day
+from socialpulse.analytics.snapshots import (
+    ACCOUNT_COUNTERS,
+    ONE_DAY,
+    Timestamped,
+    counter,
+    last_per_day,
+)
 from socialpulse.models.enums import Platform
 from socialpulse.platforms.metrics import (
     API_METRICS,
@@ -230,19 +236,30 @@ class _Acc:
         self.per_day[day] = self.per_day.get(day, 0) + value
 
 
-def _flow(acc: _Acc, platform: str, levels: Mapping[date, int | None], days: Sequence[date]) -> None:
-    deltas = daily_deltas(levels)
+def _flow(acc: _Acc, platform: str, levels: Mapping[date, int | None], rng: DateRange) -> None:
+    """The daily values of a cumulative counter (:func:`daily_deltas` of ``levels``) on the
+    days of ``rng``, added to ``acc``."""
     per_day = acc.per_day
+    start, end = rng.start, rng.end
     total = 0
     given = 0
-    for day in days:
-        value = deltas.get(day)
-        if value is None:
-            continue
-        per_day[day] = per_day.get(day, 0) + value
-        total += value
-        given += 1
-    acc.missing += len(days) - given
+    before: date | None = None  # the previous day that has a level
+    prev: int | None = None
+    for day in sorted(levels):
+        now = levels[day]
+        if (
+            now is not None
+            and prev is not None
+            and before is not None
+            and day - before == ONE_DAY
+            and start <= day <= end
+        ):
+            value = now - prev if now > prev else 0
+            per_day[day] = per_day.get(day, 0) + value
+            total += value
+            given += 1
+        before, prev = day, now
+    acc.missing += len(rng) - given
     if given:
         acc.total += total
         acc.per_platform[platform] = acc.per_platform.get(platform, 0) + total
@@ -299,7 +316,7 @@ def _aggregate(
     kind: MetricKind,
 ) -> Breakdown:
     acc = _Acc()
-    days = list(rng.days())
+    days: list[date] | None = None  # listed when a window flow needs them
     for one in series:
         if platforms is not None and one.platform not in platforms:
             continue
@@ -307,11 +324,13 @@ def _aggregate(
         column = snapshot_column(one.platform, metric)
         window = one.windows.get(column, {}) if column is not None else {}
         if kind == "flow" and any(v is not None for v in window.values()):
+            if days is None:
+                days = list(rng.days())
             _window_flow(acc, one.platform, window, days)
             continue
         levels = _column_levels(one, metric)
         if kind == "flow":
-            _flow(acc, one.platform, levels, days)
+            _flow(acc, one.platform, levels, rng)
         else:
             _stock(acc, one.platform, levels, rng)
     return Breakdown(

@@ -22,6 +22,7 @@ from socialpulse.analytics.engagement import (
 from socialpulse.analytics.snapshots import (
     AccountSnapshotLike,
     PostHistory,
+    Timeline,
     counter,
     daily_values,
     latest,
@@ -129,11 +130,12 @@ def engagement_by_day(
     """The account engagement rate at the end of each UTC day on which the account has
     a snapshot (between ``start`` and ``end`` when given), each evaluated with the
     snapshots taken up to that day's end. Days without an account snapshot are absent."""
-    days = [
-        day
-        for day in sorted({utc_day(s.fetched_at) for s in account_history})
-        if (start is None or day >= start) and (end is None or day <= end)
-    ]
+    every = (
+        dict.fromkeys(account_history.days)  # a timeline's days never decrease
+        if isinstance(account_history, Timeline)
+        else sorted({utc_day(s.fetched_at) for s in account_history})
+    )
+    days = [day for day in every if (start is None or day >= start) and (end is None or day <= end)]
     evaluator = EngagementEvaluator(posts, account_history, basis=basis, last=last, min_age=min_age)
     ends = [start_of_day(day + timedelta(days=1)) - timedelta(microseconds=1) for day in days]
     return dict(zip(days, evaluator.rates(ends), strict=True))

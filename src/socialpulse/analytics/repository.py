@@ -11,27 +11,34 @@ Snapshot rows come back with ``id``, ``fetched_at`` and the counters by name, so
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeAlias, cast
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     CompoundSelect,
+    Date,
+    Dialect,
     Executable,
     Over,
     Row,
     Select,
+    String,
     Subquery,
+    TypeDecorator,
     bindparam,
     case,
     func,
     literal,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import TypeEngine
 
 from socialpulse.analytics.snapshots import AccountSnapshotLike, PostSnapshotLike
 from socialpulse.models import Account, AccountSnapshot, Post, PostSnapshot, Profile, RefreshItem
@@ -41,6 +48,17 @@ from socialpulse.stats.repository import utc_day
 
 AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 """A result row of any shape."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A statement built once per shape, and the values of its named parameters, given when
+    it runs. Binding them with ``.params()`` would copy the statement, and SQLAlchemy would
+    then compute the copy's cache key on every run; the shared statement keeps its own."""
+
+    statement: Executable
+    params: dict[str, Any]
+
 
 ACCOUNT_POINT: tuple[Any, ...] = (
     AccountSnapshot.id,
@@ -64,11 +82,24 @@ def post_points(rows: Sequence[AnyRow]) -> list[PostSnapshotLike]:
     return cast(list[PostSnapshotLike], list(rows))
 
 
+def fetched_times(rows: Sequence[AnyRow]) -> list[datetime]:
+    """The ``fetched_at`` column of each row, read by position (cheaper than by name)."""
+    if not rows:
+        return []
+    at = rows[0]._fields.index("fetched_at")
+    return [row[at] for row in rows]
+
+
 # ---------------------------------------------------------------------------- scope
 
 
-def account_card(user_id: int, account_id: int) -> Select[*tuple[Any, ...]]:
+def account_card(user_id: int, account_id: int) -> Query:
     """What a report shows of the account row (one user's account only)."""
+    return Query(_account_card(), {"user_id": user_id, "account_id": account_id})
+
+
+@functools.cache
+def _account_card() -> Select[*tuple[Any, ...]]:
     return select(
         Account.id,
         Account.platform,
@@ -84,36 +115,53 @@ def account_card(user_id: int, account_id: int) -> Select[*tuple[Any, ...]]:
         Account.status,
         Account.status_detail,
         Account.last_refreshed_at,
-    ).where(Account.user_id == user_id, Account.id == account_id)
+    ).where(Account.user_id == bindparam("user_id"), Account.id == bindparam("account_id"))
 
 
-def accounts_by_ids(user_id: int, account_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+def accounts_by_ids(user_id: int, account_ids: Sequence[int]) -> Query:
     """``(id, platform, handle)`` of the user's accounts among ``account_ids``."""
+    return Query(_accounts_by_ids(), {"user_id": user_id, "account_ids": list(account_ids)})
+
+
+@functools.cache
+def _accounts_by_ids() -> Select[*tuple[Any, ...]]:
     return (
         select(Account.id, Account.platform, Account.handle)
-        .where(Account.user_id == user_id, Account.id.in_(account_ids))
+        .where(Account.user_id == bindparam("user_id"), Account.id.in_(_ids("account_ids")))
         .order_by(Account.id)
     )
 
 
-def profile_card(user_id: int, profile_id: int) -> Select[*tuple[Any, ...]]:
-    return select(Profile.id, Profile.name).where(Profile.user_id == user_id, Profile.id == profile_id)
+def profile_card(user_id: int, profile_id: int) -> Query:
+    return Query(_profile_card(), {"user_id": user_id, "profile_id": profile_id})
 
 
-def accounts_of_profile(user_id: int, profile_id: int) -> Select[*tuple[Any, ...]]:
+@functools.cache
+def _profile_card() -> Select[*tuple[Any, ...]]:
+    return select(Profile.id, Profile.name).where(
+        Profile.user_id == bindparam("user_id"), Profile.id == bindparam("profile_id")
+    )
+
+
+def accounts_of_profile(user_id: int, profile_id: int) -> Query:
     """``(id, platform, handle)`` of the profile's accounts, oldest first."""
+    return Query(_accounts_of_profile(), {"user_id": user_id, "profile_id": profile_id})
+
+
+@functools.cache
+def _accounts_of_profile() -> Select[*tuple[Any, ...]]:
     return (
         select(Account.id, Account.platform, Account.handle)
-        .where(Account.user_id == user_id, Account.profile_id == profile_id)
+        .where(Account.user_id == bindparam("user_id"), Account.profile_id == bindparam("profile_id"))
         .order_by(Account.id)
     )
 
 
 # ---------------------------------------------------------------------------- account history
 #
-# The statements with subqueries are built once per shape (building one costs more than
-# running it) with named parameters; each call binds its values. A cached statement holds no
-# data, so it cannot go stale.
+# The statements are built once per shape (building one costs more than running it) with
+# named parameters; each call returns it with its values as a :class:`Query`. A cached
+# statement holds no data, so it cannot go stale.
 
 
 def _when(name: str) -> BindParameter[datetime]:
@@ -145,11 +193,11 @@ def _account_history() -> Select[*tuple[Any, ...]]:
     )
 
 
-def account_history(account_id: int, since: datetime, until: datetime) -> Select[*tuple[Any, ...]]:
+def account_history(account_id: int, since: datetime, until: datetime) -> Query:
     """The account's snapshots from the latest one taken at or before ``since`` up to
     ``until`` (both included), oldest first: everything needed to read "the latest
     snapshot at or before t" for any t in ``[since, until]``."""
-    return _account_history().params(account_id=account_id, since=since, until=until)
+    return Query(_account_history(), {"account_id": account_id, "since": since, "until": until})
 
 
 @functools.cache
@@ -170,11 +218,11 @@ def _account_points_at(count: int) -> CompoundSelect[*tuple[Any, ...]]:
     return union_all(*parts)
 
 
-def account_points_at(account_id: int, instants: Sequence[datetime]) -> CompoundSelect[*tuple[Any, ...]]:
+def account_points_at(account_id: int, instants: Sequence[datetime]) -> Query:
     """For each instant, the account's latest snapshot taken at or before it (none when
     there is none), tagged with the instant's position as ``probe``: one index probe each."""
     times = {f"t{n}": t for n, t in enumerate(instants)}
-    return _account_points_at(len(instants)).params(account_id=account_id, **times)
+    return Query(_account_points_at(len(instants)), {"account_id": account_id, **times})
 
 
 @functools.cache
@@ -190,14 +238,40 @@ def _latest_account_points() -> Select[*tuple[Any, ...]]:
     return select(AccountSnapshot.account_id, *ACCOUNT_POINT).where(AccountSnapshot.id.in_(ids))
 
 
-def latest_account_points(account_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+def latest_account_points(account_ids: Sequence[int]) -> Query:
     """The newest snapshot of each account (``account_id`` and :data:`ACCOUNT_POINT`
     columns): one backward index probe per account."""
-    return _latest_account_points().params(account_ids=list(account_ids))
+    return Query(_latest_account_points(), {"account_ids": list(account_ids)})
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_of_text(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _day_or_none(value: str | None) -> date | None:
+    return None if value is None else _day_of_text(value)
+
+
+class UTCDay(TypeDecorator[date]):
+    """The type of a :class:`~socialpulse.stats.repository.utc_day` column read back. SQLite
+    gives the day as ``YYYY-MM-DD`` text: each distinct text is parsed once (a year of daily
+    rows of many accounts repeats the same 366 days); other databases give dates as they are."""
+
+    impl = Date
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(String() if dialect.name == "sqlite" else Date())
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":
+            return _day_or_none
+        return super().result_processor(dialect, coltype)
 
 
 def _last_of_day() -> tuple[ColumnElement[Any], Over[Any]]:
-    day = utc_day(AccountSnapshot.fetched_at)
+    day = type_coerce(utc_day(AccountSnapshot.fetched_at), UTCDay())
     rank = func.row_number().over(
         partition_by=(AccountSnapshot.account_id, day),
         order_by=(AccountSnapshot.fetched_at.desc(), AccountSnapshot.id.desc()),
@@ -229,10 +303,12 @@ def _day_levels(columns: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
 
 def day_levels(
     account_ids: Sequence[int], columns: Sequence[str], since: datetime, before: datetime
-) -> Select[*tuple[Any, ...]]:
+) -> Query:
     """``(account_id, day, *columns)`` of the last snapshot of each UTC day of each account,
     for snapshots taken in ``[since, before)``."""
-    return _day_levels(tuple(columns)).params(account_ids=list(account_ids), since=since, before=before)
+    return Query(
+        _day_levels(tuple(columns)), {"account_ids": list(account_ids), "since": since, "before": before}
+    )
 
 
 @functools.cache
@@ -250,10 +326,10 @@ def _day_extras() -> Select[*tuple[Any, ...]]:
     return select(ranked.c.account_id, ranked.c.day, ranked.c.extras).where(ranked.c.day_rank == 1)
 
 
-def day_extras(account_ids: Sequence[int], since: datetime, before: datetime) -> Select[*tuple[Any, ...]]:
+def day_extras(account_ids: Sequence[int], since: datetime, before: datetime) -> Query:
     """``(account_id, day, extras)`` of the last snapshot of each UTC day of each account, for
     snapshots taken in ``[since, before)``: where per-day insights live."""
-    return _day_extras().params(account_ids=list(account_ids), since=since, before=before)
+    return Query(_day_extras(), {"account_ids": list(account_ids), "since": since, "before": before})
 
 
 @functools.cache
@@ -280,10 +356,10 @@ def _carried_levels(column: str) -> Select[*tuple[Any, ...]]:
     return select(reported.c.account_id, reported.c.day, reported.c.value).where(reported.c.newest == 1)
 
 
-def carried_levels(account_ids: Sequence[int], column: str, before: datetime) -> Select[*tuple[Any, ...]]:
+def carried_levels(account_ids: Sequence[int], column: str, before: datetime) -> Query:
     """``(account_id, day, value)``: for each account, the latest UTC day before ``before``
     whose last snapshot reported ``column`` (a level carried into a range that starts there)."""
-    return _carried_levels(column).params(account_ids=list(account_ids), before=before)
+    return Query(_carried_levels(column), {"account_ids": list(account_ids), "before": before})
 
 
 # ---------------------------------------------------------------------------- posts
@@ -361,7 +437,7 @@ def report_post_points(
     undated: int,
     daily: datetime,
     spans: Sequence[datetime],
-) -> Executable:
+) -> Query:
     """The posts of :func:`report_post_snapshots` with only the snapshots that are the latest
     at or before some instant: the last of each UTC day after ``daily``, and the last of each
     interval that ``daily`` and the ``spans`` instants cut the time before it into. So for every
@@ -369,15 +445,18 @@ def report_post_points(
     each post's latest snapshot at or before it is among the rows (what a report evaluates
     rates at), while the snapshots no such instant reads are left in the database."""
     times = {f"span{n}": t for n, t in enumerate(spans)}
-    return _report_post_points(len(spans)).params(
-        user_id=user_id,
-        account_id=account_id,
-        until=until,
-        after=after,
-        older=older,
-        undated=undated,
-        daily=daily,
-        **times,
+    return Query(
+        _report_post_points(len(spans)),
+        {
+            "user_id": user_id,
+            "account_id": account_id,
+            "until": until,
+            "after": after,
+            "older": older,
+            "undated": undated,
+            "daily": daily,
+            **times,
+        },
     )
 
 
@@ -416,9 +495,14 @@ POST_CARD: tuple[Any, ...] = (
 )
 
 
-def post_cards(user_id: int, post_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+def post_cards(user_id: int, post_ids: Sequence[int]) -> Query:
     """What a report or the post analytics show of post rows (one user's posts only)."""
-    return select(*POST_CARD).where(Post.user_id == user_id, Post.id.in_(post_ids))
+    return Query(_post_cards(), {"user_id": user_id, "post_ids": list(post_ids)})
+
+
+@functools.cache
+def _post_cards() -> Select[*tuple[Any, ...]]:
+    return select(*POST_CARD).where(Post.user_id == bindparam("user_id"), Post.id.in_(_ids("post_ids")))
 
 
 @functools.cache
@@ -455,9 +539,9 @@ def _post_overview() -> Select[*tuple[Any, ...]]:
     )
 
 
-def post_overview(user_id: int, post_id: int) -> Select[*tuple[Any, ...]]:
+def post_overview(user_id: int, post_id: int) -> Query:
     """One user's post with its newest snapshot (columns ``s_<name>``, null without one) and
     the status and error of its newest refresh item (``refresh_status``, ``refresh_error``),
     in one round trip. The refresh item is one backward probe of
     ``ix_refresh_items_entity (kind, entity_id, id)``."""
-    return _post_overview().params(user_id=user_id, post_id=post_id)
+    return Query(_post_overview(), {"user_id": user_id, "post_id": post_id})

@@ -18,6 +18,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from operator import attrgetter, lt
 from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
 from socialpulse.analytics.errors import UnknownMetric
@@ -51,6 +53,9 @@ POST_COUNTERS: tuple[str, ...] = (
 """The counters of a post snapshot (the same names as ``models.stats.POST_METRICS``)."""
 
 _ALL_COUNTERS = tuple(sorted(set(ACCOUNT_COUNTERS) | set(POST_COUNTERS)))
+_FETCHED_AT = attrgetter("fetched_at")
+_TZINFO = attrgetter("tzinfo")
+_UTC_ONLY = frozenset([UTC])
 ONE_DAY = timedelta(days=1)
 
 
@@ -206,11 +211,23 @@ class Timeline(Sequence[S_co]):
     the snapshots it was given; build a new one when they change.
     """
 
-    __slots__ = ("_items", "_times")
+    __slots__ = ("_days", "_items", "_times")
 
-    def __init__(self, snapshots: Iterable[S_co]) -> None:
+    def __init__(self, snapshots: Iterable[S_co], *, times: Iterable[datetime] | None = None) -> None:
+        """``times``: the ``fetched_at`` of each snapshot in the same order, when the caller
+        has them at hand (reading a column of a result row by position is cheaper)."""
         items = list(snapshots)
-        times = [t if t.tzinfo is UTC else aware(t) for t in (s.fetched_at for s in items)]
+        times = list(map(_FETCHED_AT, items) if times is None else times)
+        if len(times) != len(items):
+            raise ValueError(f"{len(items)} snapshots but {len(times)} times")
+        if not set(map(_TZINFO, times)) <= _UTC_ONLY:
+            times = [t if t.tzinfo is UTC else aware(t) for t in times]
+        self._days: list[date] | None = None
+        if all(map(lt, times, islice(times, 1, None))):
+            # strictly increasing times: already in the order of order_key (no ties to break)
+            self._items: list[S_co] = items
+            self._times: list[datetime] = times
+            return
         ids = [getattr(s, "id", None) for s in items]
         if all(type(i) is int for i in ids) and len(set(ids)) == len(ids):
             # distinct row ids decide every tie of fetched_at: the same order as order_key
@@ -218,8 +235,8 @@ class Timeline(Sequence[S_co]):
         else:
             keys = [order_key(s) for s in items]
             order = sorted(range(len(items)), key=keys.__getitem__)
-        self._items: list[S_co] = [items[i] for i in order]
-        self._times: list[datetime] = [times[i] for i in order]
+        self._items = [items[i] for i in order]
+        self._times = [times[i] for i in order]
 
     @overload
     def __getitem__(self, index: int) -> S_co: ...
@@ -242,6 +259,14 @@ class Timeline(Sequence[S_co]):
     def times(self) -> Sequence[datetime]:
         """When each snapshot was taken (aware UTC), in the timeline's order."""
         return self._times
+
+    @property
+    def days(self) -> Sequence[date]:
+        """The UTC day of each snapshot, in the timeline's order (so never decreasing)."""
+        days = self._days
+        if days is None:
+            days = self._days = [t.date() for t in self._times]
+        return days
 
     def latest(self, at: datetime | None = None) -> S_co | None:
         """As :func:`latest`."""
@@ -285,6 +310,9 @@ def latest(snapshots: Iterable[S], at: datetime | None = None) -> S | None:
 
 def last_per_day(snapshots: Iterable[S]) -> dict[date, S]:
     """Day series helper: the last snapshot of each UTC day, days in ascending order."""
+    if isinstance(snapshots, Timeline):
+        # days never decrease along a timeline; later snapshots of a day overwrite
+        return dict(zip(snapshots.days, snapshots, strict=True))
     days: dict[date, S] = {}
     for snap in chronological(snapshots):
         days[utc_day(snap.fetched_at)] = snap  # later snapshots of the same day overwrite
