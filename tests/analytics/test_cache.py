@@ -17,6 +17,7 @@ from socialpulse.app import create_app
 from socialpulse.config import Settings
 from socialpulse.kit.time import utcnow
 from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
+from socialpulse.refresh.runtime import Runtime
 from tests.analytics.test_endpoints import (  # noqa: F401  (fixtures)
     add_post,
     add_refresh_item,
@@ -362,3 +363,28 @@ async def test_ttl_zero_computes_every_answer(
 def test_ttl_bounds(ttl: int, settings: Settings) -> None:
     with pytest.raises(ValueError, match="analytics_cache_ttl_s"):
         Settings(**{**settings.model_dump(), "analytics_cache_ttl_s": ttl})
+
+
+@pytest.mark.parametrize("history_days", [30, 0])
+async def test_the_hourly_pruner_prunes_answers_and_the_change_log(
+    history_days: int,
+    settings: Settings,
+    app: Any,
+    client: httpx.AsyncClient,
+    alice: Tenant,
+    creator: dict[str, int],  # noqa: F811
+) -> None:
+    """Also when finished refresh requests are kept forever (``refresh_history_days=0``)."""
+    await twice(client, alice, f"/v1/accounts/{creator['account']}/report")
+    async with app.state.sessions() as s, s.begin():
+        await s.execute(update(AnalyticsCacheEntry).values(expires_at=utcnow() - timedelta(seconds=1)))
+    runtime = Runtime(settings.model_copy(update={"refresh_history_days": history_days}), app.state.sessions)
+    await runtime._prune()
+    async with app.state.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(AnalyticsCacheEntry)) == 0
+        per_entity = await s.execute(
+            select(func.count())
+            .select_from(AnalyticsChange)
+            .group_by(AnalyticsChange.kind, AnalyticsChange.key)
+        )
+        assert set(per_entity.scalars()) == {1}
