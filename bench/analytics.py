@@ -68,6 +68,7 @@ import argparse
 import asyncio
 import collections
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -488,6 +489,20 @@ async def measure(
     bare = bare_reads(info, rng, n + args.warmup, now)
     runs = []
     states: collections.Counter[str] = collections.Counter()
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
+    # the load generator's own objects (every path and bare statement of the run) would make
+    # each full collection of this shared process walk them: an API process has none of them
+    gc.collect()
+    gc.freeze()
 
     async def get(path: str) -> None:
         r = await c.get(path)
@@ -511,7 +526,9 @@ async def measure(
             await settle(engine)  # the fill wrote every answer at once (reports: ~80 MB)
         states.clear()
         one, _ = await run_clients(n // 4, 1, lambda i: get(todo[i]))
+        pauses.clear()
         lat, wall = await run_clients(n, args.clients, lambda i: get(todo[i]))
+        gc_ms = sorted(pauses, reverse=True)[:3]
         if name in bares:
             bare_one_ms, bare_ms = bares[name]
         else:
@@ -530,6 +547,7 @@ async def measure(
             "p50_1_client_ms": round(percentile(one, 0.50), 2),
             "bare_1_client_ms": round(bare_one_ms, 2),
             "answers": dict(states),
+            "gc_pauses_ms": [round(p, 1) for p in gc_ms],  # the longest collections under load (in-process)
         }
 
     for name in ("report", "impressions", "post", "baseline"):
@@ -541,9 +559,12 @@ async def measure(
         print(
             f"  {db:8} {name:12} {run['cache']:5} p50 {run['p50_ms']:7.1f} ms  p99 {run['p99_ms']:7.1f} ms"
             f"  bare {run['bare_ms']:6.1f} ms  | 1 client {run['p50_1_client_ms']:5.1f}"
-            f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s  | {dict(states)}",
+            f" / bare {run['bare_1_client_ms']:5.1f} ms  | {run['req_per_s']:6.1f} req/s  | {dict(states)}"
+            f"  | longest GC {run['gc_pauses_ms']} ms",
             file=sys.stderr,
         )
+    gc.callbacks.remove(on_gc)
+    gc.unfreeze()
     return runs
 
 
