@@ -5,6 +5,7 @@ compute afresh; expiry, ETag and 304, tenancy, TTL 0, and pruning."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -388,3 +389,23 @@ async def test_the_hourly_pruner_prunes_answers_and_the_change_log(
             .group_by(AnalyticsChange.kind, AnalyticsChange.key)
         )
         assert set(per_entity.scalars()) == {1}
+
+
+async def test_a_busy_sqlite_database_costs_only_the_keeping(
+    app: Any,
+    client: httpx.AsyncClient,
+    alice: Tenant,
+    creator: dict[str, int],  # noqa: F811
+) -> None:
+    """SQLite: while a refresh holds the write lock, an answer is still served (computed) and
+    keeping it gives up after ``STORE_WAIT_MS``; once the lock is free, answers are kept again."""
+    engine = app.state.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers do not lock the cache table")
+    path = f"/v1/accounts/{creator['account']}/report?at=2024-06-30T12:00:00Z"
+    async with engine.connect() as writer:
+        await writer.execute(text("UPDATE profiles SET name = name"))
+        r = await asyncio.wait_for(client.get(path, headers=alice.headers), 10)
+        assert (r.status_code, r.headers[CACHE]) == (200, "miss")
+        await writer.rollback()
+    await twice(client, alice, path)

@@ -46,11 +46,12 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from starlette.background import BackgroundTask
 
 from socialpulse import __version__
 from socialpulse.config import Settings
+from socialpulse.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from socialpulse.kit.time import start_of_day, utcnow
 from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
 
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the stored body's meaning changes without a version change
 CACHE_HEADER = "X-Analytics-Cache"
+STORE_WAIT_MS = 100  # SQLite: how long keeping an answer waits for the write lock
 ScopeKind = Literal["account", "post", "profile", "accounts"]
 
 
@@ -256,11 +258,26 @@ async def store(engine: AsyncEngine, entry: dict[str, Any]) -> None:
         index_elements=[AnalyticsCacheEntry.key],
         set_={name: stmt.excluded[name] for name in entry if name != "key"},
     )
+    sqlite_db = engine.dialect.name == "sqlite"
     try:
-        async with engine.begin() as conn:
-            await conn.execute(stmt)
-    except Exception:  # a busy database: the next request computes again
-        log.warning("could not keep an analytics answer", exc_info=True)
+        async with engine.connect() as conn:
+            if sqlite_db:  # a refresh holding the write lock: give up soon rather than queue
+                await _busy_timeout(conn, STORE_WAIT_MS)
+            try:
+                async with conn.begin():
+                    await conn.execute(stmt)
+            finally:
+                if sqlite_db:
+                    await _busy_timeout(conn, SQLITE_BUSY_TIMEOUT_MS)
+    except Exception as exc:  # a busy database: the next request computes again
+        log.info("did not keep an analytics answer: %s", exc)
+
+
+async def _busy_timeout(conn: AsyncConnection, ms: int) -> None:
+    """Set SQLite's lock wait on the driver's connection, outside any transaction (through
+    SQLAlchemy the statement would first begin one, and wait for the lock with the old value)."""
+    raw = await conn.get_raw_connection()
+    await raw.driver_connection.execute(f"PRAGMA busy_timeout = {int(ms)}")  # type: ignore[union-attr]
 
 
 async def prune(session: AsyncSession, *, now: datetime | None = None) -> tuple[int, int]:
