@@ -45,12 +45,12 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from starlette.background import BackgroundTask
 
 from socialpulse import __version__
 from socialpulse.config import Settings
+from socialpulse.db.dialect import dialect_insert
 from socialpulse.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from socialpulse.kit.time import start_of_day, utcnow
 from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
@@ -252,8 +252,7 @@ async def cached_answer(
 
 async def store(engine: AsyncEngine, entry: dict[str, Any]) -> None:
     """Keep one answer (replacing the key's older one); failures are logged, never raised."""
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(AnalyticsCacheEntry).values(**entry)
+    stmt = dialect_insert(engine, AnalyticsCacheEntry).values(**entry)
     stmt = stmt.on_conflict_do_update(
         index_elements=[AnalyticsCacheEntry.key],
         set_={name: stmt.excluded[name] for name in entry if name != "key"},

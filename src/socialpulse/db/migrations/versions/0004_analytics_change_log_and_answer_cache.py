@@ -12,6 +12,7 @@ Create Date: 2026-11-25 23:25:14.594970
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -69,39 +70,48 @@ def downgrade() -> None:
     # ### end Alembic commands ###
 
 
-# What each table's change touches: (kind, SELECT of keys). SQLite: ``{r}`` is NEW or OLD.
-# PostgreSQL: ``{t}`` is the statement's transition table.
-SQLITE_KEYS: dict[str, list[str]] = {
-    "account_snapshots": ["SELECT 'account', {r}.account_id"],
+# What a change of each table touches: (kind, key, another table to read, condition), written
+# over the changed row ``r``: NEW or OLD in SQLite's row triggers, each row of the transition
+# table in PostgreSQL's statement triggers.
+KEYS: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    "account_snapshots": [("account", "r.account_id", None, None)],
     "post_snapshots": [
-        "SELECT 'post', {r}.post_id",
-        "SELECT 'account', account_id FROM posts WHERE id = {r}.post_id AND account_id IS NOT NULL",
+        ("post", "r.post_id", None, None),
+        ("account", "p.account_id", "posts p", "p.id = r.post_id AND p.account_id IS NOT NULL"),
     ],
-    "posts": ["SELECT 'post', {r}.id", "SELECT 'account', {r}.account_id WHERE {r}.account_id IS NOT NULL"],
+    "posts": [("post", "r.id", None, None), ("account", "r.account_id", None, "r.account_id IS NOT NULL")],
     "accounts": [
-        "SELECT 'account', {r}.id",
-        "SELECT 'profile', {r}.profile_id WHERE {r}.profile_id IS NOT NULL",
+        ("account", "r.id", None, None),
+        ("profile", "r.profile_id", None, "r.profile_id IS NOT NULL"),
     ],
-    "profiles": ["SELECT 'profile', {r}.id"],
-    "refresh_items": ["SELECT 'post', {r}.entity_id WHERE {r}.kind = 'post'"],
+    "profiles": [("profile", "r.id", None, None)],
+    "refresh_items": [("post", "r.entity_id", None, "r.kind = 'post'")],
 }
-PG_KEYS: dict[str, list[str]] = {
-    "account_snapshots": ["SELECT 'account', r.account_id FROM {t} r"],
-    "post_snapshots": [
-        "SELECT 'post', r.post_id FROM {t} r",
-        "SELECT 'account', p.account_id FROM {t} r JOIN posts p ON p.id = r.post_id WHERE p.account_id IS NOT NULL",
-    ],
-    "posts": [
-        "SELECT 'post', r.id FROM {t} r",
-        "SELECT 'account', r.account_id FROM {t} r WHERE r.account_id IS NOT NULL",
-    ],
-    "accounts": [
-        "SELECT 'account', r.id FROM {t} r",
-        "SELECT 'profile', r.profile_id FROM {t} r WHERE r.profile_id IS NOT NULL",
-    ],
-    "profiles": ["SELECT 'profile', r.id FROM {t} r"],
-    "refresh_items": ["SELECT 'post', r.entity_id FROM {t} r WHERE r.kind = 'post'"],
-}
+ROW = re.compile(r"\br\.")
+
+
+def _pg_select(table: str, transition: str) -> str:
+    return " UNION ALL ".join(
+        f"SELECT '{kind}', {key} FROM {transition} r"
+        + (f", {other}" if other else "")
+        + (f" WHERE {cond}" if cond else "")
+        for kind, key, other, cond in KEYS[table]
+    )
+
+
+def _sqlite_inserts(table: str, row: str) -> str:
+    def bind(sql: str) -> str:
+        return ROW.sub(f"{row}.", sql)
+
+    return " ".join(
+        f"INSERT INTO analytics_changes (kind, key) SELECT '{kind}', {bind(key)}"
+        + (f" FROM {other}" if other else "")
+        + (f" WHERE {bind(cond)}" if cond else "")
+        + ";"
+        for kind, key, other, cond in KEYS[table]
+    )
+
+
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -111,14 +121,14 @@ def _name(table: str, event: str) -> str:
 
 def create_change_triggers() -> None:
     dialect = op.get_bind().dialect.name
-    for table in SQLITE_KEYS:
+    for table in KEYS:
         for event in EVENTS:
             name = _name(table, event)
             if dialect == "postgresql":
                 tables = {"INSERT": ["new_rows"], "UPDATE": ["new_rows", "old_rows"], "DELETE": ["old_rows"]}[
                     event
                 ]
-                selects = " UNION ALL ".join(sel.format(t=t) for t in tables for sel in PG_KEYS[table])
+                selects = " UNION ALL ".join(_pg_select(table, t) for t in tables)
                 op.execute(
                     f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                     f"INSERT INTO analytics_changes (kind, key) SELECT DISTINCT k.kind, k.key "
@@ -131,17 +141,13 @@ def create_change_triggers() -> None:
                 )
             else:
                 rows = {"INSERT": ["NEW"], "UPDATE": ["NEW", "OLD"], "DELETE": ["OLD"]}[event]
-                body = " ".join(
-                    f"INSERT INTO analytics_changes (kind, key) {sel.format(r=r)};"
-                    for r in rows
-                    for sel in SQLITE_KEYS[table]
-                )
+                body = " ".join(_sqlite_inserts(table, row) for row in rows)
                 op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END")
 
 
 def drop_change_triggers() -> None:
     dialect = op.get_bind().dialect.name
-    for table in SQLITE_KEYS:
+    for table in KEYS:
         for event in EVENTS:
             name = _name(table, event)
             if dialect == "postgresql":
