@@ -148,24 +148,25 @@ async def lookup(session: AsyncSession, user_id: int, scope: Scope, key: str, no
     in one statement. The fingerprint is None when the user has no such account, post or
     profile (the computation then answers the 404)."""
     params: dict[str, Any] = {"user": user_id, "key": key, "now": now}
+    conn = await session.connection()  # plain rows: no ORM layer on the hot path of a hit
     answer = None
     if scope.kind in ("account", "post"):
         stmt = ACCOUNT_LOOKUP if scope.kind == "account" else POST_LOOKUP
-        row = (await session.execute(stmt, {**params, "id": scope.ids[0]})).first()
+        row = (await conn.execute(stmt, {**params, "id": scope.ids[0]})).first()
         if row is None:
             return Kept(None, None)
         parts: list[Any] = [tuple(row)[:-3]]
         answer = _answer_of(row)
     else:
         if scope.kind == "profile":
-            rows = (await session.execute(PROFILE_LOOKUP, {**params, "id": scope.ids[0]})).all()
+            rows = (await conn.execute(PROFILE_LOOKUP, {**params, "id": scope.ids[0]})).all()
             head = [r for r in rows if r[0] == "p"]
             if not head:
                 return Kept(None, None)
             parts = [tuple(head[0])[1:3]]
             answer = _answer_of(head[0])
         else:
-            rows = (await session.execute(ACCOUNTS_LOOKUP, {**params, "ids": list(scope.ids)})).all()
+            rows = (await conn.execute(ACCOUNTS_LOOKUP, {**params, "ids": list(scope.ids)})).all()
             parts = []
             answer = next((_answer_of(r) for r in rows if r[0] == "c"), None)
         parts += sorted(tuple(r)[1:3] for r in rows if r[0] == "a")
@@ -185,7 +186,7 @@ def cache_key(request: Request, user_id: int) -> str:
     if build is None:
         build = request.app.state.analytics_build = build_id(settings)
     query = sorted(request.query_params.multi_items())
-    return hashlib.sha256(repr((build, user_id, request.url.path, query)).encode()).hexdigest()
+    return hashlib.sha256(repr((build, user_id, request.scope["path"], query)).encode()).hexdigest()
 
 
 def _etag(body: bytes) -> str:

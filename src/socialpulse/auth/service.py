@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from socialpulse.config import Settings
@@ -46,6 +46,15 @@ def normalise_email(email: str) -> str:
     if not local or "." not in domain or " " in email:
         raise BadRequest(f"'{email}' is not an e-mail address (expected name@example.com)")
     return email
+
+
+# The probe every API-key request makes, built once: the key's row and its user, read as plain
+# columns through the connection (no ORM objects, no statement construction per request).
+KEY_PROBE = (
+    select(ApiKey.revoked_at, User.id, User.email)
+    .join(User, User.id == ApiKey.user_id)
+    .where(ApiKey.key_hash == bindparam("key_hash"))
+)
 
 
 @dataclass(frozen=True)
@@ -97,14 +106,8 @@ class AuthService:
         return len(rows)
 
     async def authenticate_key(self, session: AsyncSession, key: str) -> Principal:
-        # one indexed probe for the key and its user, read as plain columns: this runs on
-        # every request, so it builds no ORM objects
-        stmt = (
-            select(ApiKey.revoked_at, User.id, User.email)
-            .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.key_hash == hash_key(key))
-        )
-        row = (await session.execute(stmt)).first()
+        conn = await session.connection()
+        row = (await conn.execute(KEY_PROBE, {"key_hash": hash_key(key)})).first()
         if row is None:
             raise Unauthorized(
                 "the API key is not valid: check it, or create one with `socialpulse key create`"
