@@ -35,6 +35,11 @@ have), so the measured requests are answered from the analytics cache (each run 
 ``X-Analytics-Cache`` answers: ``hit``, ``miss``, ``off``). The seeded history goes through the
 change-log triggers like any write, and the log is pruned after seeding as the hourly pruner does.
 
+After the kept runs (in-process only; ``--no-renewal`` skips it) comes a refresh of every
+account, one new account snapshot each, which makes every kept answer stale (each reads an
+account); the renewal passes that compute them again (:mod:`socialpulse.analytics.renewal`)
+are timed, and the paths are then asked once each, counting how many were served kept.
+
 Next to each: the median time of the bare SQL range read the endpoint is built on, run on the
 same engine by the same 16 clients (and by one client): the account's year of snapshots and
 its posts' snapshots (report), the profile's accounts' snapshots of the year (impressions), the
@@ -85,11 +90,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from socialpulse.analytics import cache as analytics_cache
+from socialpulse.analytics.renewal import Renewer
 from socialpulse.app import create_app
 from socialpulse.auth.service import auth
 from socialpulse.config import Settings
@@ -99,6 +105,7 @@ from socialpulse.kit.time import utcnow
 from socialpulse.models import (
     Account,
     AccountSnapshot,
+    AnalyticsCacheEntry,
     Post,
     PostSnapshot,
     Profile,
@@ -611,6 +618,7 @@ async def bench_db(db: str, url: str, args: argparse.Namespace) -> list[dict[str
             scheduler_enabled=False,
             db_pool_size=pool,
             analytics_cache_ttl_s=ttl,
+            analytics_renew_s=0,  # renewal is measured on its own, after the kept runs
             _env_file=None,  # type: ignore[call-arg]
         )
         app = create_app(settings, run_workers=False, migrate=False)
@@ -621,7 +629,69 @@ async def bench_db(db: str, url: str, args: argparse.Namespace) -> list[dict[str
             runs += await measure(
                 AsgiClient(app, headers), app.state.engine, info, args, db, now, cache, bares
             )
+            if cache == "kept" and args.renewal:
+                RENEWALS.append(await measure_renewal(app, AsgiClient(app, headers), info, args, db))
     return runs
+
+
+RENEWALS: list[dict[str, Any]] = []
+
+
+async def measure_renewal(
+    app: Any, c: AsgiClient, info: dict[str, Any], args: argparse.Namespace, db: str
+) -> dict[str, Any]:
+    """After the kept runs: a refresh of every account (one new account snapshot each, in one
+    transaction), then renewal passes until no change is left, timed; then the first
+    ``--requests`` paths of each endpoint asked once, counting how many were served kept."""
+    renewer = Renewer(app, app.state.sessions)
+    await renewer.renew_once()  # the first pass sets the mark
+    async with app.state.sessions() as s:
+        kept = await s.scalar(select(func.count()).select_from(AnalyticsCacheEntry))
+    fetched = utcnow()
+    async with app.state.sessions() as s, s.begin():
+        await insert_chunks(
+            s,
+            AccountSnapshot,
+            [
+                {
+                    "account_id": a,
+                    "fetched_at": fetched,
+                    "connector": "bench",
+                    "api_version": "1",
+                    "followers": 10_000 + a,
+                }
+                for a in range(1, info["accounts"] + 1)
+            ],
+        )
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    renewed = passes = 0
+    while changed := await renewer.claim():
+        passes += 1
+        renewed += await renewer.renew(changed)
+    seconds = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    states: collections.Counter[str] = collections.Counter()
+    for todo in endpoint_paths(info, random.Random(7), args.requests + args.warmup).values():
+        for path in todo[: args.requests]:
+            if "/analytics" in path or "/report" in path:
+                states[(await c.get(path)).headers.get("x-analytics-cache", "none")] += 1
+    result = {
+        "db": db,
+        "kept_answers": kept,
+        "renewed": renewed,
+        "passes": passes,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "per_answer_ms": round(seconds / renewed * 1000, 2) if renewed else None,
+        "then_asked": dict(states),
+    }
+    print(
+        f"  {db:8} renewal after a refresh of {info['accounts']} accounts: {renewed} of {kept} kept answers"
+        f" in {seconds:.1f} s ({passes} pass(es), CPU {cpu:.1f} s); then asked: {dict(states)}",
+        file=sys.stderr,
+    )
+    return result
 
 
 # ---------------------------------------------------------------------------- several processes
@@ -886,7 +956,13 @@ async def main_async(args: argparse.Namespace) -> None:
     if args.profile:
         return
     print(table(runs, args))
-    print(json.dumps({"runs": runs}))
+    for r in RENEWALS:
+        print(
+            f"renewal ({r['db']}): a refresh of every account made {r['kept_answers']} kept answers stale; "
+            f"{r['renewed']} computed again in {r['seconds']} s ({r['per_answer_ms']} ms each); "
+            f"then asked: {r['then_asked']}"
+        )
+    print(json.dumps({"runs": runs, "renewal": RENEWALS}))
 
 
 def main() -> None:
@@ -917,6 +993,12 @@ def main() -> None:
         type=int,
         default=1,
         help="API processes: 1 serves the app in-process (ASGI); N >= 2 runs N uvicorn workers over HTTP",
+    )
+    p.add_argument(
+        "--no-renewal",
+        dest="renewal",
+        action="store_false",
+        help="skip the renewal measurement after the kept runs",
     )
     p.add_argument(
         "--profile",

@@ -142,6 +142,7 @@ def settings(db_url: str) -> Settings:
         embedded_worker=False,
         scheduler_enabled=False,
         worker_poll_s=0.05,
+        analytics_renew_s=0,  # renewal is tested on its own (tests/analytics/test_renewal.py)
         retry_base_s=0.0,
         http_retries=0,
         _env_file=None,  # type: ignore[call-arg]

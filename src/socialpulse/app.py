@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -104,6 +105,15 @@ def create_app(
             runtime = Runtime(settings, app.state.sessions, registry=registry)
             await runtime.start()
         app.state.runtime = runtime
+        renewing = asyncio.Event()
+        renewal: asyncio.Task[None] | None = None
+        if settings.analytics_cache_ttl_s > 0 and settings.analytics_renew_s > 0:
+            from socialpulse.analytics.renewal import Renewer
+
+            renewer = Renewer(app, app.state.sessions)
+            renewal = asyncio.create_task(
+                renewer.run(settings.analytics_renew_s, renewing), name="analytics-renewal"
+            )
         if on_ready is not None:
             await on_ready(app)
         # what startup built lives as long as the process: keep it out of the collector's
@@ -113,6 +123,10 @@ def create_app(
             yield
         finally:
             gc.unfreeze()
+            renewing.set()
+            if renewal is not None:
+                renewal.cancel()
+                await asyncio.gather(renewal, return_exceptions=True)
             if runtime is not None:
                 await runtime.stop()
             await engine.dispose()

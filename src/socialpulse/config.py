@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # analytics answers are kept until a write changes what they read, and at most this many
     # seconds (and never past the end of the UTC day); 0 computes every answer afresh
     analytics_cache_ttl_s: int = Field(default=300, ge=0, le=86_400)
+    # how often each API process looks for kept answers that writes made stale, to compute
+    # them again before their next reader asks; 0 leaves that to the next reader
+    analytics_renew_s: float = Field(default=2.0, ge=0, le=3600)
 
     # comments
     comments_per_post: int = Field(default=20, ge=0, le=500)

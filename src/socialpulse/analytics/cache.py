@@ -53,7 +53,14 @@ from socialpulse.config import Settings
 from socialpulse.db.dialect import dialect_insert
 from socialpulse.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from socialpulse.kit.time import start_of_day, utcnow
-from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
+from socialpulse.models import (
+    Account,
+    AnalyticsCacheEntry,
+    AnalyticsCacheRead,
+    AnalyticsChange,
+    Post,
+    Profile,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +68,9 @@ FORMAT = 1  # bump when the stored body's meaning changes without a version chan
 CACHE_HEADER = "X-Analytics-Cache"
 STORE_WAIT_MS = 100  # SQLite: how long keeping an answer waits for the write lock
 ScopeKind = Literal["account", "post", "profile", "accounts"]
+RENEW_UNTIL = "socialpulse.renew_until"
+"""ASGI scope key of a renewal's request (:mod:`socialpulse.analytics.renewal`): the kept
+answer's expiry, which the renewed answer keeps. Set only in-process: no client can set it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +141,17 @@ ACCOUNTS_LOOKUP = union_all(
 )
 
 
+Read = tuple[str, int]  # (kind, id) of an account, post or profile an answer reads
+
+
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """The current fingerprint of a scope and the answer kept under the key, if unexpired."""
+    """The current fingerprint of a scope, the answer kept under the key if unexpired, and what
+    the scope reads."""
 
     fingerprint: str | None
     answer: tuple[str, str, bytes] | None  # (fingerprint, etag, body)
+    reads: tuple[Read, ...] = ()
 
 
 def _answer_of(row: Any) -> tuple[str, str, bytes] | None:
@@ -157,6 +172,9 @@ async def lookup(session: AsyncSession, user_id: int, scope: Scope, key: str, no
             return Kept(None, None)
         parts: list[Any] = [tuple(row)[:-3]]
         answer = _answer_of(row)
+        reads: list[Read] = [("account", row[0])] if scope.kind == "account" else [("post", row[0])]
+        if scope.kind == "post" and row[1] is not None:
+            reads.append(("account", row[1]))
     else:
         if scope.kind == "profile":
             rows = (await conn.execute(PROFILE_LOOKUP, {**params, "id": scope.ids[0]})).all()
@@ -165,12 +183,17 @@ async def lookup(session: AsyncSession, user_id: int, scope: Scope, key: str, no
                 return Kept(None, None)
             parts = [tuple(head[0])[1:3]]
             answer = _answer_of(head[0])
+            reads = [("profile", head[0][1])]
         else:
             rows = (await conn.execute(ACCOUNTS_LOOKUP, {**params, "ids": list(scope.ids)})).all()
             parts = []
             answer = next((_answer_of(r) for r in rows if r[0] == "c"), None)
-        parts += sorted(tuple(r)[1:3] for r in rows if r[0] == "a")
-    return Kept(hashlib.sha256(repr((scope.kind, parts)).encode()).hexdigest(), answer)
+            reads = []
+        accounts = sorted(tuple(r)[1:3] for r in rows if r[0] == "a")
+        parts += accounts
+        reads += [("account", a[0]) for a in accounts]
+    fingerprint = hashlib.sha256(repr((scope.kind, parts)).encode()).hexdigest()
+    return Kept(fingerprint, answer, tuple(reads))
 
 
 def build_id(settings: Settings) -> str:
@@ -239,25 +262,35 @@ async def cached_answer(
     etag = _etag(body)
     if current is None:  # computed without raising: the entity appeared meanwhile; keep nothing
         return _answer(request, body, etag, "miss")
+    expires = expiry(now, ttl)
+    renew_until: datetime | None = request.scope.get(RENEW_UNTIL)
+    if renew_until is not None:  # a renewal keeps the answer as long as its reader asked for, no longer
+        expires = min(expires, renew_until)
     entry = {
         "key": key,
         "fingerprint": current,
         "etag": etag,
         "body": body,
         "computed_at": now,
-        "expires_at": expiry(now, ttl),
+        "expires_at": expires,
+        "user_id": user_id,
+        "path": request.scope["path"],
+        "query": request.scope["query_string"].decode("latin-1"),
     }
-    task = BackgroundTask(store, request.app.state.engine, entry)
+    task = BackgroundTask(store, request.app.state.engine, entry, kept.reads)
     return _answer(request, body, etag, "miss", background=task)
 
 
-async def store(engine: AsyncEngine, entry: dict[str, Any]) -> None:
-    """Keep one answer (replacing the key's older one); failures are logged, never raised."""
+async def store(engine: AsyncEngine, entry: dict[str, Any], reads: Sequence[Read] = ()) -> None:
+    """Keep one answer (replacing the key's older one) and what it read; failures are logged,
+    never raised."""
     stmt = dialect_insert(engine, AnalyticsCacheEntry).values(**entry)
     stmt = stmt.on_conflict_do_update(
         index_elements=[AnalyticsCacheEntry.key],
         set_={name: stmt.excluded[name] for name in entry if name != "key"},
     )
+    rows = [{"key": entry["key"], "kind": kind, "entity": entity} for kind, entity in sorted(set(reads))]
+    reads_stmt = dialect_insert(engine, AnalyticsCacheRead).on_conflict_do_nothing()
     sqlite_db = engine.dialect.name == "sqlite"
     try:
         async with engine.connect() as conn:
@@ -266,6 +299,8 @@ async def store(engine: AsyncEngine, entry: dict[str, Any]) -> None:
             try:
                 async with conn.begin():
                     await conn.execute(stmt)
+                    if rows:
+                        await conn.execute(reads_stmt, rows)
             finally:
                 if sqlite_db:
                     await _busy_timeout(conn, SQLITE_BUSY_TIMEOUT_MS)

@@ -13,6 +13,10 @@ from socialpulse.errors import Unauthorized
 from socialpulse.models import User
 
 SCHEMES = ("bearer", "apikey")
+INTERNAL_PRINCIPAL = "socialpulse.principal"
+"""ASGI scope key under which a request made inside the process (a renewal of a kept analytics
+answer) carries its user. Only the ASGI server builds the scope of a client's request, so no
+client can set it."""
 
 
 def credentials(request: Request) -> tuple[str, str]:
@@ -41,6 +45,10 @@ async def resolve_principal(request: Request, session: SessionDep, scheme: str, 
 
 
 async def current_principal(request: Request, session: SessionDep) -> Principal:
+    internal: Principal | None = request.scope.get(INTERNAL_PRINCIPAL)
+    if internal is not None:
+        request.state.principal = internal
+        return internal
     scheme, token = credentials(request)
     principal = await resolve_principal(request, session, scheme, token)
     request.state.principal = principal

@@ -1,6 +1,11 @@
 """Every ORM table. Import models from here."""
 
-from socialpulse.models.analytics import AnalyticsCacheEntry, AnalyticsChange
+from socialpulse.models.analytics import (
+    AnalyticsCacheEntry,
+    AnalyticsCacheRead,
+    AnalyticsChange,
+    AnalyticsRenewal,
+)
 from socialpulse.models.comments import Comment
 from socialpulse.models.compat import TrackingTask
 from socialpulse.models.credentials import PlatformCredential
@@ -20,7 +25,9 @@ __all__ = [
     "AccountSnapshot",
     "AccountTag",
     "AnalyticsCacheEntry",
+    "AnalyticsCacheRead",
     "AnalyticsChange",
+    "AnalyticsRenewal",
     "ApiKey",
     "Comment",
     "PlatformCredential",
