@@ -85,7 +85,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,6 +100,8 @@ from socialpulse.auth.service import auth
 from socialpulse.config import Settings
 from socialpulse.db.engine import READ_ONLY, make_engine
 from socialpulse.db.migrate import upgrade
+from socialpulse.kit import asgi
+from socialpulse.kit.asgi import Answer
 from socialpulse.kit.time import utcnow
 from socialpulse.models import (
     Account,
@@ -777,17 +778,6 @@ async def measure_served(
         await engine.dispose()
 
 
-@dataclass
-class Answer:
-    status_code: int
-    headers: dict[str, str]
-    content: bytes
-
-    @property
-    def text(self) -> str:
-        return self.content.decode(errors="replace")
-
-
 class AsgiClient:
     """Calls the app as an ASGI server would, with nothing else in between: the in-process
     measurement then counts the service's work, not an HTTP client library's (httpx's
@@ -799,37 +789,7 @@ class AsgiClient:
 
     async def get(self, path: str) -> Answer:
         route, _, query = path.partition("?")
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": route,
-            "raw_path": route.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": self.headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("bench", 80),
-        }
-        status = 0
-        headers: dict[str, str] = {}
-        body: list[bytes] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers.update((k.decode().lower(), v.decode()) for k, v in message.get("headers", ()))
-            elif message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-
-        await self.app(scope, receive, send)
-        return Answer(status, headers, b"".join(body))
+        return await asgi.get(self.app, route, query, headers=self.headers)
 
 
 class HttpClient:

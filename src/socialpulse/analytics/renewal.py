@@ -39,6 +39,7 @@ from socialpulse.auth.dependencies import INTERNAL_PRINCIPAL
 from socialpulse.auth.service import Principal
 from socialpulse.db.dialect import dialect_insert
 from socialpulse.db.engine import READ_ONLY, transaction
+from socialpulse.kit import asgi
 from socialpulse.kit.time import utcnow
 from socialpulse.models import AnalyticsCacheEntry, AnalyticsCacheRead, AnalyticsChange, AnalyticsRenewal
 
@@ -169,36 +170,17 @@ class Renewer:
     async def ask(self, stale: Stale) -> bool:
         """Ask the app for ``stale``'s request again, as its user; True if it was computed
         (and kept) anew, False if it was current already or could not be computed."""
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": stale.path,
-            "raw_path": stale.path.encode(),
-            "query_string": stale.query.encode("latin-1"),
-            "root_path": "",
-            "headers": [(b"host", b"socialpulse-renewal")],
-            "client": None,
-            "server": None,
-            INTERNAL_PRINCIPAL: Principal(user_id=stale.user_id, email="", via="renewal"),
-            RENEW_UNTIL: stale.expires_at,
-        }
-        answer: dict[str, Any] = {}
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = dict(message.get("headers", ()))
-
         try:
-            await self.app(scope, receive, send)
+            answer = await asgi.get(
+                self.app,
+                stale.path,
+                stale.query,
+                extra={
+                    INTERNAL_PRINCIPAL: Principal(user_id=stale.user_id, email="", via="renewal"),
+                    RENEW_UNTIL: stale.expires_at,
+                },
+            )
         except Exception:  # the app has answered (500) and logged it; the next reader computes
             log.info("could not renew %s?%s", stale.path, stale.query, exc_info=True)
             return False
-        state = answer.get("headers", {}).get(CACHE_HEADER.lower().encode(), b"")
-        return bool(answer.get("status") == 200 and state == b"miss")
+        return answer.status_code == 200 and answer.headers.get(CACHE_HEADER.lower()) == "miss"
