@@ -170,4 +170,8 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+
+    from socialpulse.analytics.kept import KeptAnswers
+
+    app.add_middleware(KeptAnswers)  # current kept analytics answers, served before routing
     return app

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, text, update
 
 from socialpulse.analytics import cache
 from socialpulse.app import create_app
+from socialpulse.auth.service import auth
 from socialpulse.config import Settings
 from socialpulse.kit.time import utcnow
 from socialpulse.models import Account, AnalyticsCacheEntry, AnalyticsChange, Post, Profile
@@ -409,3 +410,108 @@ async def test_a_busy_sqlite_database_costs_only_the_keeping(
         assert (r.status_code, r.headers[CACHE]) == (200, "miss")
         await writer.rollback()
     await twice(client, alice, path)
+
+
+class TestServedBeforeRouting:
+    """A current kept answer is served by :class:`socialpulse.analytics.kept.KeptAnswers`
+    before routing: authenticated as the endpoints authenticate, for the same user only."""
+
+    async def test_a_hit_does_not_reach_the_endpoint(
+        self,
+        client: httpx.AsyncClient,
+        alice: Tenant,
+        creator: dict[str, int],  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from socialpulse.analytics import endpoints
+
+        path = f"/v1/accounts/{creator['account']}/report?at=2024-06-30T12:00:00Z"
+        kept = await twice(client, alice, path)
+
+        async def unreachable(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("the endpoint ran for a kept answer")
+
+        monkeypatch.setattr(endpoints, "cached_answer", unreachable)
+        r = await get(client, alice, path)
+        assert (r.headers[CACHE], r.content) == ("hit", kept.content)
+
+    async def test_a_revoked_key_or_no_key_is_refused(
+        self,
+        client: httpx.AsyncClient,
+        alice: Tenant,
+        creator: dict[str, int],  # noqa: F811
+        app: Any,
+    ) -> None:
+        path = f"/v1/accounts/{creator['account']}/report?at=2024-06-30T12:00:00Z"
+        await twice(client, alice, path)
+        r = await client.get(path)
+        assert r.status_code == 401, r.text
+        assert "missing credentials" in r.json()["detail"]
+        r = await client.get(path, headers={"Authorization": "Bearer sp_not-a-key"})
+        assert r.status_code == 401, r.text
+        async with app.state.sessions() as s, s.begin():
+            user = await auth.get_user_by_email(s, alice.email)
+            assert await auth.revoke_key(s, user, alice.key[:10]) == 1
+        r = await client.get(path, headers=alice.headers)
+        assert r.status_code == 401, r.text
+        assert "revoked" in r.json()["detail"]
+
+    async def test_a_token_of_the_same_user_is_served_the_kept_answer(
+        self,
+        client: httpx.AsyncClient,
+        alice: Tenant,
+        creator: dict[str, int],  # noqa: F811
+    ) -> None:
+        path = f"/v1/posts/{creator['p1']}/analytics"
+        kept = await twice(client, alice, path)
+        r = await client.post("/v1/auth/token", data={"username": alice.email, "password": "wonderland-42"})
+        token = r.json()["access_token"]
+        r = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert (r.status_code, r.headers[CACHE], r.content) == (200, "hit", kept.content)
+
+    async def test_bad_parameters_still_reach_the_endpoint(
+        self,
+        client: httpx.AsyncClient,
+        alice: Tenant,
+        brand: dict[str, int],  # noqa: F811
+    ) -> None:
+        base = f"/v1/analytics/impressions?profile={brand['profile']}&date=2024-01-05"
+        await twice(client, alice, base)
+        await twice(client, alice, f"/v1/analytics/impressions?account_ids={brand['ig']}&date=2024-01-05")
+        for query, field in [
+            (f"profile={brand['profile']}&account_ids={brand['ig']}&date=2024-01-05", "profile"),
+            ("account_ids=x1&date=2024-01-05", "account_ids"),
+            (f"profile={brand['profile']}&date=2024-02-30", "date"),
+        ]:
+            r = await client.get(f"/v1/analytics/impressions?{query}", headers=alice.headers)
+            assert r.status_code == 400, (query, r.text)
+            assert field in r.json()["detail"], (query, r.text)
+        r = await client.get("/v1/accounts/0/report", headers=alice.headers)
+        assert r.status_code in (404, 422), r.text
+
+    def test_answer_scopes_follow_the_endpoints(self) -> None:
+        from starlette.requests import Request
+
+        from socialpulse.analytics.kept import answer_scope
+
+        def scope_of(path: str, query: str = "") -> cache.Scope | None:
+            return answer_scope(
+                path, Request({"type": "http", "query_string": query.encode(), "headers": []})
+            )
+
+        assert scope_of("/v1/accounts/7/report") == cache.Scope.account(7)
+        assert scope_of("/v1/posts/8/analytics") == cache.Scope.post(8)
+        assert scope_of("/v1/profiles/9/analytics") == cache.Scope.profile(9)
+        assert scope_of("/v1/analytics/impressions", "profile=3&period=last_week") == cache.Scope.profile(3)
+        assert scope_of("/v1/analytics/impressions", "account_ids=5,4&account_ids=6") == cache.Scope.accounts(
+            [4, 5, 6]
+        )
+        for path, query in [
+            ("/v1/accounts/7", ""),
+            ("/v1/accounts/7/report/", ""),
+            ("/v1/accounts/0/report", ""),
+            ("/v1/analytics/impressions", ""),
+            ("/v1/analytics/impressions", "profile=3&account_ids=4"),
+            ("/v1/analytics/impressions", "profile=x"),
+        ]:
+            assert scope_of(path, query) is None, (path, query)

@@ -195,3 +195,21 @@ async def test_the_app_renews_in_the_background(
             await asyncio.sleep(0.02)
         r = await get(client, alice, report)
         assert (r.headers[CACHE], r.json()["profile_overview"]["followers"]) == ("hit", 1200)
+
+
+async def test_pruning_an_answer_forgets_what_it_read(
+    client: httpx.AsyncClient,
+    alice: Tenant,
+    app: Any,
+    brand: dict[str, int],  # noqa: F811
+) -> None:
+    await twice(client, alice, IMPRESSIONS.format(**brand))
+    async with app.state.sessions() as s, s.begin():
+        assert (
+            await s.scalar(select(func.count()).select_from(AnalyticsCacheRead)) == 4
+        )  # profile, 3 accounts
+        await s.execute(update(AnalyticsCacheEntry).values(expires_at=utcnow() - timedelta(seconds=1)))
+        answers, _ = await cache.prune(s)
+        assert answers == 1
+    async with app.state.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(AnalyticsCacheRead)) == 0

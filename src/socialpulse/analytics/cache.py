@@ -233,6 +233,11 @@ def _answer(
     return Response(body, media_type="application/json", headers=headers, background=background)
 
 
+def hit(request: Request, answer: tuple[str, str, bytes]) -> Response:
+    """The response of a current kept ``answer`` (fingerprint, etag, body)."""
+    return _answer(request, answer[2], answer[1], "hit")
+
+
 def expiry(now: datetime, ttl_s: int) -> datetime:
     """When an answer computed at ``now`` stops being served: after the TTL, and at the latest
     at the end of the UTC day (defaults such as "today" move then)."""
@@ -257,7 +262,7 @@ async def cached_answer(
     kept = await lookup(session, user_id, scope, key, now)
     current = kept.fingerprint
     if current is not None and kept.answer is not None and kept.answer[0] == current:
-        return _answer(request, kept.answer[2], kept.answer[1], "hit")
+        return hit(request, kept.answer)
     body = (await compute()).model_dump_json().encode()
     etag = _etag(body)
     if current is None:  # computed without raising: the entity appeared meanwhile; keep nothing
