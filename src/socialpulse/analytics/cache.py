@@ -18,6 +18,10 @@ never stored under a fingerprint newer than the data it was computed from. A mis
 answer after the response is sent, in a transaction of its own; a failure to store only costs
 the next request a recomputation. Every answer carries an ``ETag`` (the body's hash);
 ``If-None-Match`` with it answers 304. ``SOCIALPULSE_ANALYTICS_CACHE_TTL_S=0`` turns keeping off.
+
+Most hits never reach the endpoints: :mod:`socialpulse.analytics.kept` serves them before
+routing, with the same lookup. Each kept answer also records its request and what it read, so
+that :mod:`socialpulse.analytics.renewal` can compute it again after a write.
 """
 
 from __future__ import annotations
