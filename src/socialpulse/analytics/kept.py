@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from socialpulse.analytics import cache
+from socialpulse.analytics.endpoints import parse_account_ids  # the endpoint's own parsing
 from socialpulse.auth.dependencies import INTERNAL_PRINCIPAL, credentials, resolve_principal
 from socialpulse.auth.service import Principal
 from socialpulse.config import Settings
@@ -55,8 +56,6 @@ def answer_scope(path: str, request: Request) -> cache.Scope | None:
         if accounts:
             return cache.Scope.account(entity)
         return cache.Scope.post(entity) if kind == "posts" else cache.Scope.profile(entity)
-    from socialpulse.analytics.endpoints import parse_account_ids  # the endpoint's own parsing
-
     params = request.query_params
     profile = params.getlist("profile")
     ids = parse_account_ids(params.getlist("account_ids") or None)
@@ -116,5 +115,7 @@ class KeptAnswers:
             kept = await cache.lookup(session, principal.user_id, answer_of, key, utcnow())
         if kept.fingerprint is not None and kept.answer is not None and kept.answer[0] == kept.fingerprint:
             return cache.hit(request, kept.answer)
-        scope[INTERNAL_PRINCIPAL] = principal  # authenticated: the endpoint need not ask again
+        # a miss: the endpoint looks again in its own transaction (its answer must be computed
+        # from data no newer than the fingerprint it reads there), but need not authenticate again
+        scope[INTERNAL_PRINCIPAL] = principal
         return None
